@@ -1,0 +1,1 @@
+"""SQLAlchemy 2 rows, repositories (rows <-> domain objects) and the unit of work."""

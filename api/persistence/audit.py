@@ -1,0 +1,130 @@
+"""Append-only, hash-chained access log (DOMAIN.md §9, SECURITY.md "Audit log").
+
+There is deliberately no update or delete path here. Each entry's hash covers its content and
+the previous entry's hash; `verify_chain` recomputes the whole chain. Appends lock the single
+chain-head row, which serialises concurrent appenders on PostgreSQL (SQLite writers are already
+serialised by BEGIN IMMEDIATE), so the chain never forks.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session
+
+from api.persistence.models import AuditChainHeadRow, AuditEntryRow, AuditSubjectRow
+from api.security.principal import ActorKind, Principal
+
+GENESIS_HASH = "0" * 64
+CHAIN_HEAD_ID = 1
+
+
+@dataclass(frozen=True)
+class AuditEvent:
+    action: str
+    participant_ids: Sequence[int] = ()
+    entity_type: str | None = None
+    entity_id: int | None = None
+    purpose: str | None = None
+    # Ids, codes and field names only: never names, personnummer or free text.
+    detail: dict[str, Any] = field(default_factory=dict)
+
+
+def _digest(prev_hash: str, occurred_at: datetime, actor_kind: str, actor_id: int | None,
+            actor_role: str | None, event: AuditEvent, subjects: list[int]) -> str:
+    payload = {
+        "prev": prev_hash,
+        "at": occurred_at.isoformat(),
+        "actor": [actor_kind, actor_id, actor_role],
+        "action": event.action,
+        "entity": [event.entity_type, event.entity_id],
+        "purpose": event.purpose,
+        "detail": event.detail,
+        "subjects": subjects,
+    }
+    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+class AuditLog:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def append(self, principal: Principal | None, event: AuditEvent, *, at: datetime) -> int:
+        actor_kind = principal.kind.value if principal else ActorKind.SYSTEM.value
+        actor_id = principal.id if principal else None
+        actor_role = principal.role.value if principal else None
+        subjects = sorted(set(event.participant_ids))
+        head = self._session.execute(
+            select(AuditChainHeadRow).where(AuditChainHeadRow.id == CHAIN_HEAD_ID).with_for_update()
+        ).scalar_one()
+        row_hash = _digest(head.last_hash, at, actor_kind, actor_id, actor_role, event, subjects)
+        audit_id = self._session.execute(
+            insert(AuditEntryRow).values(
+                occurred_at=at, actor_kind=actor_kind, actor_id=actor_id, actor_role=actor_role,
+                action=event.action, entity_type=event.entity_type, entity_id=event.entity_id,
+                purpose=event.purpose, detail=event.detail or None, prev_hash=head.last_hash,
+                row_hash=row_hash,
+            ).returning(AuditEntryRow.id)
+        ).scalar_one()
+        if subjects:
+            self._session.execute(insert(AuditSubjectRow),
+                                  [{"audit_id": audit_id, "participant_id": p} for p in subjects])
+        self._session.execute(update(AuditChainHeadRow)
+                              .where(AuditChainHeadRow.id == CHAIN_HEAD_ID)
+                              .values(last_hash=row_hash))
+        # The head row object is now stale; drop it so a second append re-reads it.
+        self._session.expire(head)
+        return int(audit_id)
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    entries: int
+    first_broken_id: int | None
+
+    @property
+    def ok(self) -> bool:
+        return self.first_broken_id is None
+
+
+def verify_chain(session: Session, *, batch: int = 5000) -> ChainReport:
+    """Recompute every hash in id order; report the first entry that does not match."""
+    prev = GENESIS_HASH
+    count = 0
+    last_id = 0
+    while True:
+        rows: Iterable[AuditEntryRow] = session.execute(
+            select(AuditEntryRow).where(AuditEntryRow.id > last_id)
+            .order_by(AuditEntryRow.id).limit(batch)
+        ).scalars().all()
+        rows = list(rows)
+        if not rows:
+            break
+        ids = [r.id for r in rows]
+        subjects: dict[int, list[int]] = {}
+        for audit_id, participant_id in session.execute(
+            select(AuditSubjectRow.audit_id, AuditSubjectRow.participant_id)
+            .where(AuditSubjectRow.audit_id.in_(ids))
+        ):
+            subjects.setdefault(audit_id, []).append(participant_id)
+        for r in rows:
+            event = AuditEvent(action=r.action, entity_type=r.entity_type, entity_id=r.entity_id,
+                               purpose=r.purpose, detail=r.detail or {})
+            expected = _digest(prev, r.occurred_at, r.actor_kind, r.actor_id, r.actor_role, event,
+                               sorted(subjects.get(r.id, [])))
+            if r.prev_hash != prev or r.row_hash != expected:
+                return ChainReport(count, r.id)
+            prev = r.row_hash
+            count += 1
+        last_id = rows[-1].id
+    head = session.get(AuditChainHeadRow, CHAIN_HEAD_ID)
+    if head is not None and head.last_hash != prev:
+        return ChainReport(count, last_id or 0)
+    return ChainReport(count, None)

@@ -1,0 +1,71 @@
+"""Engine and session factory. Created by `create_app`/the CLI, never at import time.
+
+SQLite gets the settings that make it safe for a multi-threaded server: WAL so readers do not
+block the writer, foreign keys on (SQLite's default is off), a busy timeout, and write
+transactions that start with BEGIN IMMEDIATE so concurrent writers queue for the lock instead
+of failing with "database is locked" when a deferred transaction tries to upgrade.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+# Execution option read by the "begin" hook: how a SQLite transaction starts.
+SQLITE_BEGIN_OPTION = "levelup_sqlite_begin"
+
+
+def make_engine(url: str, *, echo: bool = False) -> Engine:
+    if url.startswith("sqlite"):
+        return _make_sqlite_engine(url, echo=echo)
+    # hide_parameters: errors must never carry personnummer or names into logs.
+    return create_engine(
+        url, echo=echo, pool_pre_ping=True, pool_size=20, max_overflow=20,
+        hide_parameters=True,
+    )
+
+
+def _make_sqlite_engine(url: str, *, echo: bool) -> Engine:
+    database = url.split("///", 1)[1] if "///" in url else ""
+    if database and database != ":memory:":
+        Path(database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(
+        url,
+        echo=echo,
+        # Errors must never carry personnummer or names into logs.
+        hide_parameters=True,
+        connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+        pool_size=20,
+        max_overflow=20,
+    )
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy, not the driver, emit BEGIN, so we can choose IMMEDIATE.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        # NORMAL is durable in WAL mode except for the last commits on power loss.
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        mode = connection.get_execution_options().get(SQLITE_BEGIN_OPTION, "DEFERRED")
+        connection.exec_driver_sql(f"BEGIN {mode}")
+
+    return engine
+
+
+def make_session_factory(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(engine, expire_on_commit=False, autoflush=False)
+
+
+def is_sqlite(engine: Engine) -> bool:
+    return engine.dialect.name == "sqlite"

@@ -1,0 +1,1 @@
+"""Repositories: every query for person-level data goes through a scope filter here."""

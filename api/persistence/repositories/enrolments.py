@@ -1,0 +1,219 @@
+"""Enrolments: rows <-> the domain `Enrolment`, whose history is the transition rows."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from api.persistence.models import (
+    EnrolmentRow,
+    MentorAssignmentRow,
+    ParticipantRow,
+    TransitionRow,
+)
+from api.persistence.repositories.scope_filters import enrolment_visible, participant_visible
+from api.security.principal import Principal, Scope, ScopeKind
+from domain.enrolment import (
+    Enrolment,
+    Outcome,
+    OutcomeKind,
+    PauseReason,
+    StudiesKind,
+    Transition,
+    TransitionKind,
+    replay,
+)
+
+
+@dataclass
+class LoadedEnrolment:
+    row: EnrolmentRow
+    enrolment: Enrolment
+    transitions: list[TransitionRow]
+
+
+def to_domain_transition(r: TransitionRow) -> Transition:
+    outcome = None
+    if r.outcome_kind is not None and r.outcome_starts_on is not None:
+        outcome = Outcome(
+            kind=OutcomeKind(r.outcome_kind), starts_on=r.outcome_starts_on,
+            subsidised=r.outcome_subsidised, extent_percent=r.outcome_extent_percent,
+            studies_kind=StudiesKind(r.outcome_studies_kind) if r.outcome_studies_kind else None,
+        )
+    return Transition(
+        seq=r.seq, kind=TransitionKind(r.kind), effective_on=r.effective_on, reason=r.reason,
+        outcome=outcome, pause_reason=PauseReason(r.pause_reason) if r.pause_reason else None,
+        exit_reason_code=r.exit_reason_code, exit_status_code=r.exit_status_code,
+        corrects_seq=r.corrects_seq,
+    )
+
+
+def _transition_values(enrolment_id: int, t: Transition, actor: Principal,
+                       at: datetime) -> dict[str, object]:
+    o = t.outcome
+    return {
+        "enrolment_id": enrolment_id, "seq": t.seq, "kind": t.kind.value,
+        "effective_on": t.effective_on, "recorded_at": at,
+        "actor_user_id": actor.user_id, "actor_client_id": actor.client_id,
+        "reason": t.reason, "pause_reason": t.pause_reason.value if t.pause_reason else None,
+        "exit_reason_code": t.exit_reason_code, "exit_status_code": t.exit_status_code,
+        "corrects_seq": t.corrects_seq,
+        "outcome_kind": o.kind.value if o else None,
+        "outcome_starts_on": o.starts_on if o else None,
+        "outcome_subsidised": o.subsidised if o else None,
+        "outcome_extent_percent": o.extent_percent if o else None,
+        "outcome_studies_kind": o.studies_kind.value if o and o.studies_kind else None,
+    }
+
+
+def project(row: EnrolmentRow, e: Enrolment) -> None:
+    """Copy the replayed facts onto the row so lists and statistics can query them."""
+    row.state = e.state.value
+    row.step = e.step
+    row.highest_step = e.highest_step
+    assert e.referred_on is not None
+    row.referred_on = e.referred_on
+    row.started_on = e.started_on
+    row.ended_on = e.ended_on
+    row.step_entered_on = e.step_entered_on
+    row.outcome_kind = e.outcome.kind.value if e.outcome else None
+    row.exit_reason_code = e.exit_reason_code
+    row.exit_status_code = e.exit_status_code
+
+
+class EnrolmentRepository:
+    def __init__(self, session: Session, scope: Scope) -> None:
+        self._session = session
+        self._scope = scope
+
+    def _visible(self):  # type: ignore[no-untyped-def]
+        stmt = select(EnrolmentRow).where(enrolment_visible(self._scope))
+        if self._scope.kind is not ScopeKind.REFERRALS:
+            stmt = stmt.join(ParticipantRow, ParticipantRow.id == EnrolmentRow.participant_id) \
+                .where(participant_visible(self._scope))
+        return stmt
+
+    def get(self, enrolment_id: int) -> LoadedEnrolment | None:
+        row = self._session.execute(
+            self._visible().where(EnrolmentRow.id == enrolment_id)
+        ).scalar_one_or_none()
+        if row is None:
+            return None
+        return self._load(row)
+
+    def _load(self, row: EnrolmentRow) -> LoadedEnrolment:
+        transitions = list(self._session.execute(
+            select(TransitionRow).where(TransitionRow.enrolment_id == row.id)
+            .order_by(TransitionRow.seq)
+        ).scalars())
+        history = tuple(to_domain_transition(t) for t in transitions)
+        return LoadedEnrolment(row, replay(row.programme_code, history), transitions)
+
+    def for_participant(self, participant_id: int) -> list[LoadedEnrolment]:
+        rows = self._session.execute(
+            self._visible().where(EnrolmentRow.participant_id == participant_id)
+            .order_by(EnrolmentRow.referred_on.desc(), EnrolmentRow.id.desc())
+        ).scalars()
+        return [self._load(r) for r in rows]
+
+    def latest_for_participants(self, participant_ids: Sequence[int]) -> dict[int, EnrolmentRow]:
+        """Each participant's most recent enrolment (by referral date, then id)."""
+        if not participant_ids:
+            return {}
+        rows = self._session.execute(
+            self._visible().where(EnrolmentRow.participant_id.in_(participant_ids))
+            .order_by(EnrolmentRow.referred_on, EnrolmentRow.id)
+        ).scalars()
+        return {r.participant_id: r for r in rows}
+
+    def add(self, row: EnrolmentRow, enrolment: Enrolment, actor: Principal,
+            at: datetime) -> LoadedEnrolment:
+        project(row, enrolment)
+        self._session.add(row)
+        self._session.flush()
+        return self.save(LoadedEnrolment(row, enrolment, []), enrolment, actor, at)
+
+    def save(self, loaded: LoadedEnrolment, new: Enrolment, actor: Principal,
+             at: datetime) -> LoadedEnrolment:
+        """Append the transitions `new` has beyond what is stored; never touch stored ones."""
+        stored = len(loaded.transitions)
+        if new.history[:stored] != tuple(to_domain_transition(t) for t in loaded.transitions):
+            raise AssertionError("history may only be extended")
+        fresh = new.history[stored:]
+        if fresh:
+            self._session.execute(insert(TransitionRow), [
+                _transition_values(loaded.row.id, t, actor, at) for t in fresh])
+        project(loaded.row, new)
+        loaded.row.updated_at = at
+        self._session.flush()  # the version check fires here on a concurrent change
+        return self._load(loaded.row)
+
+    def assign_mentor(self, row: EnrolmentRow, mentor_id: int, *, on: date, reason: str | None,
+                      by_user_id: int | None, at: datetime) -> None:
+        current = self._session.execute(
+            select(MentorAssignmentRow).where(MentorAssignmentRow.enrolment_id == row.id,
+                                              MentorAssignmentRow.ended_on.is_(None))
+        ).scalars().all()
+        for a in current:
+            a.ended_on = on
+        self._session.add(MentorAssignmentRow(
+            enrolment_id=row.id, mentor_id=mentor_id, assigned_on=on, reason=reason,
+            assigned_by_user_id=by_user_id, recorded_at=at))
+        row.mentor_id = mentor_id
+        row.updated_at = at
+
+    def mentor_history(self, enrolment_id: int) -> list[MentorAssignmentRow]:
+        return list(self._session.execute(
+            select(MentorAssignmentRow).where(MentorAssignmentRow.enrolment_id == enrolment_id)
+            .order_by(MentorAssignmentRow.assigned_on, MentorAssignmentRow.id)
+        ).scalars())
+
+
+@dataclass(frozen=True)
+class CaseloadLine:
+    enrolment_id: int
+    participant_id: int
+    first_name: str
+    last_name: str
+    personnummer: str
+    programme_code: str
+    state: str
+    step: int | None
+    step_entered_on: date | None
+    referred_on: date
+    started_on: date | None
+    version: int
+
+
+OPEN_STATES = ("referred", "intake", "active", "paused")
+
+
+def caseload_lines(session: Session, scope: Scope, mentor_id: int) -> list[CaseloadLine]:
+    """One query for the mentor's start screen: open enrolments joined with their people."""
+    e, p = EnrolmentRow, ParticipantRow
+    stmt = (
+        select(e.id, e.participant_id, p.first_name, p.last_name, p.personnummer,
+               e.programme_code, e.state, e.step, e.step_entered_on, e.referred_on,
+               e.started_on, e.version)
+        .join(p, p.id == e.participant_id)
+        .where(e.mentor_id == mentor_id, e.state.in_(OPEN_STATES), participant_visible(scope))
+        .order_by(p.search_name, e.id)
+    )
+    return [CaseloadLine(*r) for r in session.execute(stmt)]
+
+
+def referral_lines(session: Session, scope: Scope, *, after_id: int | None,
+                   limit: int) -> list[tuple[EnrolmentRow, ParticipantRow]]:
+    stmt = (
+        select(EnrolmentRow, ParticipantRow)
+        .join(ParticipantRow, ParticipantRow.id == EnrolmentRow.participant_id)
+        .where(enrolment_visible(scope))
+        .order_by(EnrolmentRow.id.desc()).limit(limit)
+    )
+    if after_id is not None:
+        stmt = stmt.where(EnrolmentRow.id < after_id)
+    return [(en, pa) for en, pa in session.execute(stmt).tuples()]
