@@ -96,15 +96,18 @@ def validate_entries(name: CodeListName, entries: tuple[CodeEntry, ...]) -> None
         )
     for e in entries:
         if not e.code.strip() or not e.label_sv.strip():
-            raise InvalidInput("Varje kod behöver kod och svensk benämning.",
-                               fields={"entries": "kod eller benämning saknas"})
+            raise InvalidInput(
+                "Varje kod behöver kod och svensk benämning.",
+                fields={"entries": "kod eller benämning saknas"},
+            )
         if e.valid_from and e.valid_to and e.valid_to < e.valid_from:
-            raise InvalidInput(f"Koden '{e.code}' slutar gälla innan den börjar gälla.",
-                               fields={"entries": "giltighetstid"})
+            raise InvalidInput(
+                f"Koden '{e.code}' slutar gälla innan den börjar gälla.",
+                fields={"entries": "giltighetstid"},
+            )
         if (name == CodeListName.EXIT_STATUS) != (e.outcome_group is not None):
             raise InvalidInput(
-                "Utfallsgrupp anges för varje status vid avslut och bara där "
-                f"(kod '{e.code}').",
+                f"Utfallsgrupp anges för varje status vid avslut och bara där (kod '{e.code}').",
                 fields={"entries": "utfallsgrupp"},
             )
         flagged = e.continues_in_regular_operations or e.excluded_from_statistics
@@ -120,14 +123,19 @@ def _entries(
 ) -> tuple[CodeEntry, ...]:
     attributes = attributes or {}
     return tuple(
-        CodeEntry(code=code, label_sv=sv, label_en=en, sort_order=i * 10,
-                  **attributes.get(code, {}))  # type: ignore[arg-type]
+        CodeEntry(
+            code=code, label_sv=sv, label_en=en, sort_order=i * 10, **attributes.get(code, {})
+        )  # type: ignore[arg-type]
         for i, (code, sv, en) in enumerate(rows, start=1)
     )
 
 
-_W, _S, _J, _O = (OutcomeGroup.WORK, OutcomeGroup.STUDIES, OutcomeGroup.JOB_SEEKING,
-                  OutcomeGroup.OTHER)
+_W, _S, _J, _O = (
+    OutcomeGroup.WORK,
+    OutcomeGroup.STUDIES,
+    OutcomeGroup.JOB_SEEKING,
+    OutcomeGroup.OTHER,
+)
 
 DEFAULT_CODE_LISTS: dict[CodeListName, tuple[CodeEntry, ...]] = {
     CodeListName.EXIT_REASON: _entries(
@@ -136,8 +144,11 @@ DEFAULT_CODE_LISTS: dict[CodeListName, tuple[CodeEntry, ...]] = {
             ("interrupted", "Avbruten av deltagaren", "Interrupted by the participant"),
             ("illness", "Ohälsa eller sjukdom", "Illness"),
             ("moved", "Flyttat från kommunen", "Moved away"),
-            ("regular_operations", "Fortsätter i ordinarie verksamhet",
-             "Continues in regular operations"),
+            (
+                "regular_operations",
+                "Fortsätter i ordinarie verksamhet",
+                "Continues in regular operations",
+            ),
             ("5", "Annat (5)", "Other (5)"),
             ("registered_in_error", "Felregistrering", "Registered in error"),
         ),
@@ -171,7 +182,11 @@ DEFAULT_CODE_LISTS: dict[CodeListName, tuple[CodeEntry, ...]] = {
             ("aktivitetsersattning", "Aktivitetsersättning", "Activity compensation"),
             ("sjukpenning", "Sjukpenning", "Sickness benefit"),
             ("forsorjningsstod", "Försörjningsstöd", "Social assistance"),
-            ("aktivitetsstod", "Aktivitetsstöd eller a-kassa", "Activity support or unemployment fund"),
+            (
+                "aktivitetsstod",
+                "Aktivitetsstöd eller a-kassa",
+                "Activity support or unemployment fund",
+            ),
             ("etableringsersattning", "Etableringsersättning", "Establishment allowance"),
             ("none", "Ingen ersättning", "None"),
             ("other", "Annan ersättning", "Other"),

@@ -82,9 +82,18 @@ class Outcome:
     studies_kind: StudiesKind | None = None
 
     def __post_init__(self) -> None:
+        # Adapters may hand in plain strings; normalise so the `is` checks below hold.
+        object.__setattr__(self, "kind", OutcomeKind(self.kind))
+        if self.studies_kind is not None:
+            object.__setattr__(self, "studies_kind", StudiesKind(self.studies_kind))
+        if isinstance(self.extent_percent, bool):
+            raise InvalidInput(
+                "Omfattningen anges i procent, 1–100.", fields={"outcome.extent_percent": "1–100"}
+            )
         if self.extent_percent is not None and not 1 <= self.extent_percent <= 100:
-            raise InvalidInput("Omfattningen anges i procent, 1–100.",
-                               fields={"outcome.extent_percent": "1–100"})
+            raise InvalidInput(
+                "Omfattningen anges i procent, 1–100.", fields={"outcome.extent_percent": "1–100"}
+            )
         if self.kind is OutcomeKind.WORK:
             if self.subsidised is None or self.extent_percent is None:
                 raise MissingInformation(
@@ -92,15 +101,21 @@ class Outcome:
                     fields={"outcome": "subventionerad och omfattning krävs för arbete"},
                 )
             if self.studies_kind is not None:
-                raise InvalidInput("Studieform anges bara för studier.",
-                                   fields={"outcome.studies_kind": "bara för studier"})
+                raise InvalidInput(
+                    "Studieform anges bara för studier.",
+                    fields={"outcome.studies_kind": "bara för studier"},
+                )
         else:
             if self.studies_kind is None:
-                raise MissingInformation("Studier kräver studieform.",
-                                         fields={"outcome.studies_kind": "krävs för studier"})
+                raise MissingInformation(
+                    "Studier kräver studieform.",
+                    fields={"outcome.studies_kind": "krävs för studier"},
+                )
             if self.subsidised is not None:
-                raise InvalidInput("Subventionerad anges bara för arbete.",
-                                   fields={"outcome.subsidised": "bara för arbete"})
+                raise InvalidInput(
+                    "Subventionerad anges bara för arbete.",
+                    fields={"outcome.subsidised": "bara för arbete"},
+                )
 
 
 @dataclass(frozen=True, slots=True)
@@ -241,16 +256,21 @@ class Enrolment:
     @property
     def last_effective_on(self) -> date:
         """The latest business date in the history: a new transition may not precede it."""
-        return max(self.effective_dates[t.seq] for t in self.history
-                   if t.kind is not TransitionKind.CORRECT_DATE)
+        return max(
+            self.effective_dates[t.seq]
+            for t in self.history
+            if t.kind is not TransitionKind.CORRECT_DATE
+        )
 
     @property
     def is_terminal(self) -> bool:
         return self.state in TERMINAL_STATES
 
     def days_in_step(self, today: date) -> int | None:
-        if self.step_entered_on is None or self.state not in (EnrolmentState.ACTIVE,
-                                                              EnrolmentState.PAUSED):
+        if self.step_entered_on is None or self.state not in (
+            EnrolmentState.ACTIVE,
+            EnrolmentState.PAUSED,
+        ):
             return None
         return (today - self.step_entered_on).days
 
@@ -261,6 +281,9 @@ def replay(programme_code: str, history: tuple[Transition, ...]) -> Enrolment:
     for t in history:
         dates[t.corrects_seq if t.kind is TransitionKind.CORRECT_DATE else t.seq] = t.effective_on  # type: ignore[index]
     e = Enrolment(programme_code=programme_code, history=history, effective_dates=dates)
+    # The outcome recorded on entering each step, so stepping back onto an outcome step (in a
+    # programme where it is not the last) restores it instead of losing it.
+    outcome_by_step: dict[int, Outcome] = {}
     for t in history:
         on = dates[t.seq] if t.kind is not TransitionKind.CORRECT_DATE else None
         match t.kind:
@@ -269,21 +292,38 @@ def replay(programme_code: str, history: tuple[Transition, ...]) -> Enrolment:
             case TransitionKind.HOLD_INTAKE:
                 e = replace(e, state=EnrolmentState.INTAKE)
             case TransitionKind.START:
-                e = replace(e, state=EnrolmentState.ACTIVE, step=1, highest_step=1,
-                            started_on=on, step_entered_on=on)
+                e = replace(
+                    e,
+                    state=EnrolmentState.ACTIVE,
+                    step=1,
+                    highest_step=1,
+                    started_on=on,
+                    step_entered_on=on,
+                )
             case TransitionKind.ADVANCE | TransitionKind.STEP_BACK:
                 assert e.step is not None
                 step = e.step + (1 if t.kind is TransitionKind.ADVANCE else -1)
-                e = replace(e, step=step, highest_step=max(e.highest_step or 0, step),
-                            step_entered_on=on, outcome=t.outcome)
+                if t.outcome is not None:
+                    outcome_by_step[step] = t.outcome
+                e = replace(
+                    e,
+                    step=step,
+                    highest_step=max(e.highest_step or 0, step),
+                    step_entered_on=on,
+                    outcome=outcome_by_step.get(step),
+                )
             case TransitionKind.PAUSE:
                 e = replace(e, state=EnrolmentState.PAUSED)
             case TransitionKind.RESUME:
                 e = replace(e, state=EnrolmentState.ACTIVE)
             case TransitionKind.EXIT:
-                e = replace(e, state=EnrolmentState.EXITED, ended_on=on,
-                            exit_reason_code=t.exit_reason_code,
-                            exit_status_code=t.exit_status_code)
+                e = replace(
+                    e,
+                    state=EnrolmentState.EXITED,
+                    ended_on=on,
+                    exit_reason_code=t.exit_reason_code,
+                    exit_status_code=t.exit_status_code,
+                )
             case TransitionKind.DECLINE:
                 e = replace(e, state=EnrolmentState.DECLINED, ended_on=on)
             case TransitionKind.CORRECT_DATE:
@@ -291,8 +331,9 @@ def replay(programme_code: str, history: tuple[Transition, ...]) -> Enrolment:
     return e
 
 
-def open_referral(programme: Programme, *, referred_on: date, birth_date: date,
-                  today: date) -> tuple[Enrolment, list[Event]]:
+def open_referral(
+    programme: Programme, *, referred_on: date, birth_date: date, today: date
+) -> tuple[Enrolment, list[Event]]:
     """A new enrolment in state `referred`. A returning person always gets a new one (rule 7)."""
     _check_not_future(referred_on, today)
     age = _age_on(birth_date, referred_on)
@@ -306,8 +347,9 @@ def open_referral(programme: Programme, *, referred_on: date, birth_date: date,
     return replay(programme.code, (refer,)), [TransitionRecorded(refer)]
 
 
-def apply(enrolment: Enrolment, command: Command, *, programme: Programme,
-          today: date) -> tuple[Enrolment, list[Event]]:
+def apply(
+    enrolment: Enrolment, command: Command, *, programme: Programme, today: date
+) -> tuple[Enrolment, list[Event]]:
     """Validate `command` against `enrolment` and return the new enrolment and its events."""
     if programme.code != enrolment.programme_code:
         raise ValueError("programme does not match the enrolment")
@@ -343,9 +385,15 @@ ALLOWED_FROM: dict[type, frozenset[EnrolmentState]] = {
 }
 
 _ACTION_SV = {
-    HoldIntake: "registrera trepartsmöte", Start: "starta", Advance: "gå upp en nivå",
-    StepBack: "gå ned en nivå", Pause: "pausa", Resume: "återuppta", Exit: "avsluta",
-    Decline: "avböja", CorrectDate: "rätta datum",
+    HoldIntake: "registrera trepartsmöte",
+    Start: "starta",
+    Advance: "gå upp en nivå",
+    StepBack: "gå ned en nivå",
+    Pause: "pausa",
+    Resume: "återuppta",
+    Exit: "avsluta",
+    Decline: "avböja",
+    CorrectDate: "rätta datum",
 }
 
 
@@ -354,8 +402,10 @@ def _check_allowed(e: Enrolment, command: Command) -> None:
         return
     action = _ACTION_SV[type(command)]
     if e.is_terminal:
-        detail = (f"Inskrivningen är {_STATE_SV[e.state]}; inget mer kan registreras utom "
-                  "uppföljning. En person som kommer tillbaka får en ny inskrivning.")
+        detail = (
+            f"Inskrivningen är {_STATE_SV[e.state]}; inget mer kan registreras utom "
+            "uppföljning. En person som kommer tillbaka får en ny inskrivning."
+        )
     elif e.state is EnrolmentState.PAUSED:
         detail = f"Inskrivningen är pausad. Återuppta den innan du kan {action}."
     else:
@@ -386,8 +436,10 @@ def _require_reason(reason: str | None, field_name: str = "reason") -> str:
     if not text:
         raise MissingInformation("Ange en anledning.", fields={field_name: "anledning krävs"})
     if len(text) > MAX_REASON_LENGTH:
-        raise InvalidInput(f"Anledningen får vara högst {MAX_REASON_LENGTH} tecken.",
-                           fields={field_name: "för lång"})
+        raise InvalidInput(
+            f"Anledningen får vara högst {MAX_REASON_LENGTH} tecken.",
+            fields={field_name: "för lång"},
+        )
     return text
 
 
@@ -429,14 +481,21 @@ def _advance(e: Enrolment, c: Advance, p: Programme, today: date) -> _Result:
                 fields={"outcome": "krävs för denna nivå"},
             )
         if e.started_on is not None and c.outcome.starts_on < e.started_on:
-            raise InvalidEffectiveDate("Utfallet kan inte börja före inskrivningens start.",
-                                       fields={"outcome.starts_on": "före start"})
+            raise InvalidEffectiveDate(
+                "Utfallet kan inte börja före inskrivningens start.",
+                fields={"outcome.starts_on": "före start"},
+            )
         if p.support_period_months:
-            events.append(SupportPeriodStarted(
-                c.effective_on, add_months(c.effective_on, p.support_period_months)))
+            events.append(
+                SupportPeriodStarted(
+                    c.effective_on, add_months(c.effective_on, p.support_period_months)
+                )
+            )
     elif c.outcome is not None:
-        raise InvalidInput(f"{target.name_sv} har inget utfall att registrera.",
-                           fields={"outcome": "anges bara för nivå med arbete/studier"})
+        raise InvalidInput(
+            f"{target.name_sv} har inget utfall att registrera.",
+            fields={"outcome": "anges bara för nivå med arbete/studier"},
+        )
     return Transition(seq, TransitionKind.ADVANCE, c.effective_on, outcome=c.outcome), events
 
 
@@ -445,10 +504,14 @@ def _step_back(e: Enrolment, c: StepBack, p: Programme, today: date) -> _Result:
     reason = _require_reason(c.reason)
     assert e.step is not None
     if e.step <= p.first_step:
-        raise InvalidTransition(f"{p.step(e.step).name_sv} är första nivån; det finns ingen "
-                                "nivå att gå tillbaka till.")
+        raise InvalidTransition(
+            f"{p.step(e.step).name_sv} är första nivån; det finns ingen nivå att gå tillbaka till."
+        )
     t = Transition(seq, TransitionKind.STEP_BACK, c.effective_on, reason=reason)
-    return t, [AssessmentDue(occasion_after_step(e.step), c.effective_on)]
+    # Occasions exist after each step but the last (DOMAIN.md §7: after Level 1, 2, 3).
+    if e.step < p.last_step:
+        return t, [AssessmentDue(occasion_after_step(e.step), c.effective_on)]
+    return t, []
 
 
 def _pause(e: Enrolment, c: Pause, p: Programme, today: date) -> _Result:
@@ -456,8 +519,9 @@ def _pause(e: Enrolment, c: Pause, p: Programme, today: date) -> _Result:
     note = c.note.strip() if c.note else None
     if note and len(note) > MAX_REASON_LENGTH:
         raise InvalidInput("Kommentaren är för lång.", fields={"note": "för lång"})
-    return Transition(seq, TransitionKind.PAUSE, c.effective_on, reason=note or None,
-                      pause_reason=c.reason), []
+    return Transition(
+        seq, TransitionKind.PAUSE, c.effective_on, reason=note or None, pause_reason=c.reason
+    ), []
 
 
 def _resume(e: Enrolment, c: Resume, p: Programme, today: date) -> _Result:
@@ -471,20 +535,30 @@ def _exit(e: Enrolment, c: Exit, p: Programme, today: date) -> _Result:
         (c.exit_status, c.exit_status_list, CodeListName.EXIT_STATUS, "exit_status_code"),
     ):
         if list_name is not wanted:
-            raise InvalidInput(f"Koden '{entry.code}' hör inte till listan {wanted.value}.",
-                               fields={name: "fel kodlista"})
+            raise InvalidInput(
+                f"Koden '{entry.code}' hör inte till listan {wanted.value}.",
+                fields={name: "fel kodlista"},
+            )
         if not entry.is_valid_on(c.effective_on):
-            raise InvalidInput(f"Koden '{entry.code}' gäller inte {c.effective_on.isoformat()}.",
-                               fields={name: "koden gäller inte detta datum"})
-    t = Transition(seq, TransitionKind.EXIT, c.effective_on,
-                   exit_reason_code=c.exit_reason.code, exit_status_code=c.exit_status.code)
+            raise InvalidInput(
+                f"Koden '{entry.code}' gäller inte {c.effective_on.isoformat()}.",
+                fields={name: "koden gäller inte detta datum"},
+            )
+    t = Transition(
+        seq,
+        TransitionKind.EXIT,
+        c.effective_on,
+        exit_reason_code=c.exit_reason.code,
+        exit_status_code=c.exit_status.code,
+    )
     return t, [AssessmentDue(OCCASION_EXIT, c.effective_on)]
 
 
 def _decline(e: Enrolment, c: Decline, p: Programme, today: date) -> _Result:
     seq = _base(e, c, today)
-    return Transition(seq, TransitionKind.DECLINE, c.effective_on,
-                      reason=_require_reason(c.reason)), []
+    return Transition(
+        seq, TransitionKind.DECLINE, c.effective_on, reason=_require_reason(c.reason)
+    ), []
 
 
 def _correct_date(e: Enrolment, c: CorrectDate, p: Programme, today: date) -> _Result:
@@ -493,8 +567,10 @@ def _correct_date(e: Enrolment, c: CorrectDate, p: Programme, today: date) -> _R
     dated = [t for t in e.history if t.kind is not TransitionKind.CORRECT_DATE]
     index = next((i for i, t in enumerate(dated) if t.seq == c.target_seq), None)
     if index is None:
-        raise InvalidInput(f"Händelse {c.target_seq} finns inte eller kan inte rättas.",
-                           fields={"target_seq": "okänd händelse"})
+        raise InvalidInput(
+            f"Händelse {c.target_seq} finns inte eller kan inte rättas.",
+            fields={"target_seq": "okänd händelse"},
+        )
     _check_not_future(c.effective_on, today)
     before = e.effective_dates[dated[index - 1].seq] if index > 0 else None
     after = e.effective_dates[dated[index + 1].seq] if index + 1 < len(dated) else None
@@ -504,8 +580,18 @@ def _correct_date(e: Enrolment, c: CorrectDate, p: Programme, today: date) -> _R
             f" ({before.isoformat() if before else '–'} – {after.isoformat() if after else '–'}).",
             fields={"effective_on": "utanför tillåtet intervall"},
         )
-    return Transition(seq, TransitionKind.CORRECT_DATE, c.effective_on, reason=reason,
-                      corrects_seq=c.target_seq), []
+    if (
+        dated[index].kind is TransitionKind.START
+        and e.outcome is not None
+        and c.effective_on > e.outcome.starts_on
+    ):
+        raise InvalidEffectiveDate(
+            "Startdatumet kan inte flyttas förbi utfallets startdatum.",
+            fields={"effective_on": "efter utfallets start"},
+        )
+    return Transition(
+        seq, TransitionKind.CORRECT_DATE, c.effective_on, reason=reason, corrects_seq=c.target_seq
+    ), []
 
 
 # Each handler takes its own command type; the dict is keyed by that type, so `Any` is safe.
@@ -543,6 +629,8 @@ def add_months(on: date, months: int) -> date:
 
 def whole_months_between(start: date, end: date) -> int:
     """Completed calendar months from start to end (time-in-programme buckets, DOMAIN.md §8)."""
+    if end < start:
+        raise ValueError("end before start")
     months = (end.year - start.year) * 12 + end.month - start.month
     if add_months(start, months) > end:
         months -= 1

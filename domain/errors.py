@@ -12,7 +12,9 @@ class DomainError(Exception):
 
     reason: str = "domain_error"
 
-    def __init__(self, detail: str, *, reason: str | None = None, fields: dict[str, str] | None = None):
+    def __init__(
+        self, detail: str, *, reason: str | None = None, fields: dict[str, str] | None = None
+    ):
         super().__init__(detail)
         self.detail = detail
         if reason is not None:

@@ -68,8 +68,13 @@ _STAIRCASE = (
     Step(1, "relationship", "Level 1 – relationsskapande", "Level 1 – relationship building"),
     Step(2, "group", "Level 2 – gruppverksamhet", "Level 2 – group activity"),
     Step(3, "preparation", "Level 3 – förberedelse", "Level 3 – preparation"),
-    Step(4, "work_or_studies", "Level 4 – arbete eller studier", "Level 4 – work or studies",
-         requires_outcome=True),
+    Step(
+        4,
+        "work_or_studies",
+        "Level 4 – arbete eller studier",
+        "Level 4 – work or studies",
+        requires_outcome=True,
+    ),
 )
 
 LEVEL_UP = Programme(
