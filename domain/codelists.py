@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from typing import Any
 
 from domain.errors import InvalidInput, UnknownCode
 
@@ -113,19 +114,20 @@ def validate_entries(name: CodeListName, entries: tuple[CodeEntry, ...]) -> None
         flagged = e.continues_in_regular_operations or e.excluded_from_statistics
         if flagged and name not in _FLAGGED_LISTS:
             raise InvalidInput(
-                f"Statistikflaggor gäller bara avslutsorsak och status vid avslut (kod '{e.code}').",
+                "Statistikflaggor gäller bara avslutsorsak och status vid avslut "
+                f"(kod '{e.code}').",
                 fields={"entries": "flaggor"},
             )
 
 
 def _entries(
-    rows: tuple[tuple[str, str, str], ...], attributes: dict[str, dict[str, object]] | None = None
+    rows: tuple[tuple[str, str, str], ...], attributes: dict[str, dict[str, Any]] | None = None
 ) -> tuple[CodeEntry, ...]:
     attributes = attributes or {}
     return tuple(
         CodeEntry(
             code=code, label_sv=sv, label_en=en, sort_order=i * 10, **attributes.get(code, {})
-        )  # type: ignore[arg-type]
+        )
         for i, (code, sv, en) in enumerate(rows, start=1)
     )
 
