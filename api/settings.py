@@ -13,7 +13,7 @@ from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # Only usable in development and tests; production refuses to start with it (see validator).
-DEVELOPMENT_SECRET = "development-only-secret-do-not-use-in-production-0123456789"
+DEVELOPMENT_SECRET = "development-only-secret-do-not-use-in-production-0123456789"  # noqa: S105 (refused outside development)
 MIN_SECRET_BYTES = 32
 
 

@@ -36,8 +36,15 @@ class AuditEvent:
     detail: dict[str, Any] = field(default_factory=dict)
 
 
-def _digest(prev_hash: str, occurred_at: datetime, actor_kind: str, actor_id: int | None,
-            actor_role: str | None, event: AuditEvent, subjects: list[int]) -> str:
+def _digest(
+    prev_hash: str,
+    occurred_at: datetime,
+    actor_kind: str,
+    actor_id: int | None,
+    actor_role: str | None,
+    event: AuditEvent,
+    subjects: list[int],
+) -> str:
     payload = {
         "prev": prev_hash,
         "at": occurred_at.isoformat(),
@@ -66,19 +73,32 @@ class AuditLog:
         ).scalar_one()
         row_hash = _digest(head.last_hash, at, actor_kind, actor_id, actor_role, event, subjects)
         audit_id = self._session.execute(
-            insert(AuditEntryRow).values(
-                occurred_at=at, actor_kind=actor_kind, actor_id=actor_id, actor_role=actor_role,
-                action=event.action, entity_type=event.entity_type, entity_id=event.entity_id,
-                purpose=event.purpose, detail=event.detail or None, prev_hash=head.last_hash,
+            insert(AuditEntryRow)
+            .values(
+                occurred_at=at,
+                actor_kind=actor_kind,
+                actor_id=actor_id,
+                actor_role=actor_role,
+                action=event.action,
+                entity_type=event.entity_type,
+                entity_id=event.entity_id,
+                purpose=event.purpose,
+                detail=event.detail or None,
+                prev_hash=head.last_hash,
                 row_hash=row_hash,
-            ).returning(AuditEntryRow.id)
+            )
+            .returning(AuditEntryRow.id)
         ).scalar_one()
         if subjects:
-            self._session.execute(insert(AuditSubjectRow),
-                                  [{"audit_id": audit_id, "participant_id": p} for p in subjects])
-        self._session.execute(update(AuditChainHeadRow)
-                              .where(AuditChainHeadRow.id == CHAIN_HEAD_ID)
-                              .values(last_hash=row_hash))
+            self._session.execute(
+                insert(AuditSubjectRow),
+                [{"audit_id": audit_id, "participant_id": p} for p in subjects],
+            )
+        self._session.execute(
+            update(AuditChainHeadRow)
+            .where(AuditChainHeadRow.id == CHAIN_HEAD_ID)
+            .values(last_hash=row_hash)
+        )
         # The head row object is now stale; drop it so a second append re-reads it.
         self._session.expire(head)
         return int(audit_id)
@@ -100,25 +120,44 @@ def verify_chain(session: Session, *, batch: int = 5000) -> ChainReport:
     count = 0
     last_id = 0
     while True:
-        rows: Iterable[AuditEntryRow] = session.execute(
-            select(AuditEntryRow).where(AuditEntryRow.id > last_id)
-            .order_by(AuditEntryRow.id).limit(batch)
-        ).scalars().all()
+        rows: Iterable[AuditEntryRow] = (
+            session.execute(
+                select(AuditEntryRow)
+                .where(AuditEntryRow.id > last_id)
+                .order_by(AuditEntryRow.id)
+                .limit(batch)
+            )
+            .scalars()
+            .all()
+        )
         rows = list(rows)
         if not rows:
             break
         ids = [r.id for r in rows]
         subjects: dict[int, list[int]] = {}
         for audit_id, participant_id in session.execute(
-            select(AuditSubjectRow.audit_id, AuditSubjectRow.participant_id)
-            .where(AuditSubjectRow.audit_id.in_(ids))
+            select(AuditSubjectRow.audit_id, AuditSubjectRow.participant_id).where(
+                AuditSubjectRow.audit_id.in_(ids)
+            )
         ):
             subjects.setdefault(audit_id, []).append(participant_id)
         for r in rows:
-            event = AuditEvent(action=r.action, entity_type=r.entity_type, entity_id=r.entity_id,
-                               purpose=r.purpose, detail=r.detail or {})
-            expected = _digest(prev, r.occurred_at, r.actor_kind, r.actor_id, r.actor_role, event,
-                               sorted(subjects.get(r.id, [])))
+            event = AuditEvent(
+                action=r.action,
+                entity_type=r.entity_type,
+                entity_id=r.entity_id,
+                purpose=r.purpose,
+                detail=r.detail or {},
+            )
+            expected = _digest(
+                prev,
+                r.occurred_at,
+                r.actor_kind,
+                r.actor_id,
+                r.actor_role,
+                event,
+                sorted(subjects.get(r.id, [])),
+            )
             if r.prev_hash != prev or r.row_hash != expected:
                 return ChainReport(count, r.id)
             prev = r.row_hash

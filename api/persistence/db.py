@@ -24,7 +24,11 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
         return _make_sqlite_engine(url, echo=echo)
     # hide_parameters: errors must never carry personnummer or names into logs.
     return create_engine(
-        url, echo=echo, pool_pre_ping=True, pool_size=20, max_overflow=20,
+        url,
+        echo=echo,
+        pool_pre_ping=True,
+        pool_size=20,
+        max_overflow=20,
         hide_parameters=True,
     )
 

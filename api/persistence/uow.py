@@ -46,8 +46,12 @@ class UnitOfWork:
             self.session.connection(execution_options={SQLITE_BEGIN_OPTION: "IMMEDIATE"})
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         # close() rolls back whatever was not committed. Not rollback(): that would also expire
         # the rows a service returns to its router after committing.
         self.session.close()

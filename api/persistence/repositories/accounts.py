@@ -28,7 +28,9 @@ class AccountRepository:
             select(UserRow).where(UserRow.username == username)
         ).scalar_one_or_none()
 
-    def users(self, *, role: str | None = None, municipality_id: int | None = None) -> list[UserRow]:
+    def users(
+        self, *, role: str | None = None, municipality_id: int | None = None
+    ) -> list[UserRow]:
         stmt = select(UserRow).order_by(UserRow.username)
         if role:
             stmt = stmt.where(UserRow.role == role)
@@ -56,8 +58,11 @@ class AccountRepository:
         return self._session.get(IntegrationClientRow, client_pk)
 
     def clients(self) -> list[IntegrationClientRow]:
-        return list(self._session.execute(
-            select(IntegrationClientRow).order_by(IntegrationClientRow.name)).scalars())
+        return list(
+            self._session.execute(
+                select(IntegrationClientRow).order_by(IntegrationClientRow.name)
+            ).scalars()
+        )
 
     # refresh tokens
     def refresh_token(self, jti: str) -> RefreshTokenRow | None:

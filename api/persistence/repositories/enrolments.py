@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import insert, select
+from sqlalchemy import Select, insert, select
 from sqlalchemy.orm import Session
 
 from api.persistence.models import (
@@ -40,27 +40,41 @@ def to_domain_transition(r: TransitionRow) -> Transition:
     outcome = None
     if r.outcome_kind is not None and r.outcome_starts_on is not None:
         outcome = Outcome(
-            kind=OutcomeKind(r.outcome_kind), starts_on=r.outcome_starts_on,
-            subsidised=r.outcome_subsidised, extent_percent=r.outcome_extent_percent,
+            kind=OutcomeKind(r.outcome_kind),
+            starts_on=r.outcome_starts_on,
+            subsidised=r.outcome_subsidised,
+            extent_percent=r.outcome_extent_percent,
             studies_kind=StudiesKind(r.outcome_studies_kind) if r.outcome_studies_kind else None,
         )
     return Transition(
-        seq=r.seq, kind=TransitionKind(r.kind), effective_on=r.effective_on, reason=r.reason,
-        outcome=outcome, pause_reason=PauseReason(r.pause_reason) if r.pause_reason else None,
-        exit_reason_code=r.exit_reason_code, exit_status_code=r.exit_status_code,
+        seq=r.seq,
+        kind=TransitionKind(r.kind),
+        effective_on=r.effective_on,
+        reason=r.reason,
+        outcome=outcome,
+        pause_reason=PauseReason(r.pause_reason) if r.pause_reason else None,
+        exit_reason_code=r.exit_reason_code,
+        exit_status_code=r.exit_status_code,
         corrects_seq=r.corrects_seq,
     )
 
 
-def _transition_values(enrolment_id: int, t: Transition, actor: Principal,
-                       at: datetime) -> dict[str, object]:
+def _transition_values(
+    enrolment_id: int, t: Transition, actor: Principal, at: datetime
+) -> dict[str, object]:
     o = t.outcome
     return {
-        "enrolment_id": enrolment_id, "seq": t.seq, "kind": t.kind.value,
-        "effective_on": t.effective_on, "recorded_at": at,
-        "actor_user_id": actor.user_id, "actor_client_id": actor.client_id,
-        "reason": t.reason, "pause_reason": t.pause_reason.value if t.pause_reason else None,
-        "exit_reason_code": t.exit_reason_code, "exit_status_code": t.exit_status_code,
+        "enrolment_id": enrolment_id,
+        "seq": t.seq,
+        "kind": t.kind.value,
+        "effective_on": t.effective_on,
+        "recorded_at": at,
+        "actor_user_id": actor.user_id,
+        "actor_client_id": actor.client_id,
+        "reason": t.reason,
+        "pause_reason": t.pause_reason.value if t.pause_reason else None,
+        "exit_reason_code": t.exit_reason_code,
+        "exit_status_code": t.exit_status_code,
         "corrects_seq": t.corrects_seq,
         "outcome_kind": o.kind.value if o else None,
         "outcome_starts_on": o.starts_on if o else None,
@@ -90,32 +104,40 @@ class EnrolmentRepository:
         self._session = session
         self._scope = scope
 
-    def _visible(self):  # type: ignore[no-untyped-def]
+    def _visible(self) -> Select[EnrolmentRow]:
         stmt = select(EnrolmentRow).where(enrolment_visible(self._scope))
         if self._scope.kind is not ScopeKind.REFERRALS:
-            stmt = stmt.join(ParticipantRow, ParticipantRow.id == EnrolmentRow.participant_id) \
-                .where(participant_visible(self._scope))
+            stmt = stmt.join(
+                ParticipantRow, ParticipantRow.id == EnrolmentRow.participant_id
+            ).where(participant_visible(self._scope))
         return stmt
 
-    def get(self, enrolment_id: int) -> LoadedEnrolment | None:
-        row = self._session.execute(
-            self._visible().where(EnrolmentRow.id == enrolment_id)
-        ).scalar_one_or_none()
+    def get(self, enrolment_id: int, *, for_update: bool = False) -> LoadedEnrolment | None:
+        """`for_update` locks the enrolment row (PostgreSQL) so a concurrent command waits and
+        then sees the new version; SQLite writers are already serialised by BEGIN IMMEDIATE."""
+        stmt = self._visible().where(EnrolmentRow.id == enrolment_id)
+        if for_update:
+            stmt = stmt.with_for_update(of=EnrolmentRow)
+        row = self._session.execute(stmt).scalar_one_or_none()
         if row is None:
             return None
         return self._load(row)
 
     def _load(self, row: EnrolmentRow) -> LoadedEnrolment:
-        transitions = list(self._session.execute(
-            select(TransitionRow).where(TransitionRow.enrolment_id == row.id)
-            .order_by(TransitionRow.seq)
-        ).scalars())
+        transitions = list(
+            self._session.execute(
+                select(TransitionRow)
+                .where(TransitionRow.enrolment_id == row.id)
+                .order_by(TransitionRow.seq)
+            ).scalars()
+        )
         history = tuple(to_domain_transition(t) for t in transitions)
         return LoadedEnrolment(row, replay(row.programme_code, history), transitions)
 
     def for_participant(self, participant_id: int) -> list[LoadedEnrolment]:
         rows = self._session.execute(
-            self._visible().where(EnrolmentRow.participant_id == participant_id)
+            self._visible()
+            .where(EnrolmentRow.participant_id == participant_id)
             .order_by(EnrolmentRow.referred_on.desc(), EnrolmentRow.id.desc())
         ).scalars()
         return [self._load(r) for r in rows]
@@ -125,52 +147,81 @@ class EnrolmentRepository:
         if not participant_ids:
             return {}
         rows = self._session.execute(
-            self._visible().where(EnrolmentRow.participant_id.in_(participant_ids))
+            self._visible()
+            .where(EnrolmentRow.participant_id.in_(participant_ids))
             .order_by(EnrolmentRow.referred_on, EnrolmentRow.id)
         ).scalars()
         return {r.participant_id: r for r in rows}
 
-    def add(self, row: EnrolmentRow, enrolment: Enrolment, actor: Principal,
-            at: datetime) -> LoadedEnrolment:
+    def add(
+        self, row: EnrolmentRow, enrolment: Enrolment, actor: Principal, at: datetime
+    ) -> LoadedEnrolment:
         project(row, enrolment)
         self._session.add(row)
         self._session.flush()
         return self.save(LoadedEnrolment(row, enrolment, []), enrolment, actor, at)
 
-    def save(self, loaded: LoadedEnrolment, new: Enrolment, actor: Principal,
-             at: datetime) -> LoadedEnrolment:
+    def save(
+        self, loaded: LoadedEnrolment, new: Enrolment, actor: Principal, at: datetime
+    ) -> LoadedEnrolment:
         """Append the transitions `new` has beyond what is stored; never touch stored ones."""
         stored = len(loaded.transitions)
         if new.history[:stored] != tuple(to_domain_transition(t) for t in loaded.transitions):
             raise AssertionError("history may only be extended")
         fresh = new.history[stored:]
         if fresh:
-            self._session.execute(insert(TransitionRow), [
-                _transition_values(loaded.row.id, t, actor, at) for t in fresh])
+            self._session.execute(
+                insert(TransitionRow),
+                [_transition_values(loaded.row.id, t, actor, at) for t in fresh],
+            )
         project(loaded.row, new)
         loaded.row.updated_at = at
         self._session.flush()  # the version check fires here on a concurrent change
         return self._load(loaded.row)
 
-    def assign_mentor(self, row: EnrolmentRow, mentor_id: int, *, on: date, reason: str | None,
-                      by_user_id: int | None, at: datetime) -> None:
-        current = self._session.execute(
-            select(MentorAssignmentRow).where(MentorAssignmentRow.enrolment_id == row.id,
-                                              MentorAssignmentRow.ended_on.is_(None))
-        ).scalars().all()
+    def assign_mentor(
+        self,
+        row: EnrolmentRow,
+        mentor_id: int,
+        *,
+        on: date,
+        reason: str | None,
+        by_user_id: int | None,
+        at: datetime,
+    ) -> None:
+        current = (
+            self._session.execute(
+                select(MentorAssignmentRow).where(
+                    MentorAssignmentRow.enrolment_id == row.id,
+                    MentorAssignmentRow.ended_on.is_(None),
+                )
+            )
+            .scalars()
+            .all()
+        )
         for a in current:
             a.ended_on = on
-        self._session.add(MentorAssignmentRow(
-            enrolment_id=row.id, mentor_id=mentor_id, assigned_on=on, reason=reason,
-            assigned_by_user_id=by_user_id, recorded_at=at))
+        self._session.add(
+            MentorAssignmentRow(
+                enrolment_id=row.id,
+                mentor_id=mentor_id,
+                assigned_on=on,
+                reason=reason,
+                assigned_by_user_id=by_user_id,
+                recorded_at=at,
+            )
+        )
         row.mentor_id = mentor_id
         row.updated_at = at
 
     def mentor_history(self, enrolment_id: int) -> list[MentorAssignmentRow]:
-        return list(self._session.execute(
-            select(MentorAssignmentRow).where(MentorAssignmentRow.enrolment_id == enrolment_id)
-            .order_by(MentorAssignmentRow.assigned_on, MentorAssignmentRow.id)
-        ).scalars())
+        return list(
+            self._session.execute(
+                select(MentorAssignmentRow)
+                .where(MentorAssignmentRow.enrolment_id == enrolment_id)
+                .order_by(MentorAssignmentRow.assigned_on, MentorAssignmentRow.id)
+            ).scalars()
+        )
 
 
 @dataclass(frozen=True)
@@ -196,23 +247,36 @@ def caseload_lines(session: Session, scope: Scope, mentor_id: int) -> list[Casel
     """One query for the mentor's start screen: open enrolments joined with their people."""
     e, p = EnrolmentRow, ParticipantRow
     stmt = (
-        select(e.id, e.participant_id, p.first_name, p.last_name, p.personnummer,
-               e.programme_code, e.state, e.step, e.step_entered_on, e.referred_on,
-               e.started_on, e.version)
+        select(
+            e.id.label("enrolment_id"),
+            e.participant_id,
+            p.first_name,
+            p.last_name,
+            p.personnummer,
+            e.programme_code,
+            e.state,
+            e.step,
+            e.step_entered_on,
+            e.referred_on,
+            e.started_on,
+            e.version,
+        )
         .join(p, p.id == e.participant_id)
         .where(e.mentor_id == mentor_id, e.state.in_(OPEN_STATES), participant_visible(scope))
         .order_by(p.search_name, e.id)
     )
-    return [CaseloadLine(*r) for r in session.execute(stmt)]
+    return [CaseloadLine(**r._asdict()) for r in session.execute(stmt)]
 
 
-def referral_lines(session: Session, scope: Scope, *, after_id: int | None,
-                   limit: int) -> list[tuple[EnrolmentRow, ParticipantRow]]:
+def referral_lines(
+    session: Session, scope: Scope, *, after_id: int | None, limit: int
+) -> list[tuple[EnrolmentRow, ParticipantRow]]:
     stmt = (
         select(EnrolmentRow, ParticipantRow)
         .join(ParticipantRow, ParticipantRow.id == EnrolmentRow.participant_id)
         .where(enrolment_visible(scope))
-        .order_by(EnrolmentRow.id.desc()).limit(limit)
+        .order_by(EnrolmentRow.id.desc())
+        .limit(limit)
     )
     if after_id is not None:
         stmt = stmt.where(EnrolmentRow.id < after_id)

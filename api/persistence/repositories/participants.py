@@ -36,15 +36,20 @@ class ParticipantRepository:
 
     def get(self, participant_id: int) -> ParticipantRow | None:
         return self._session.execute(
-            select(ParticipantRow).where(ParticipantRow.id == participant_id,
-                                         participant_visible(self._scope))
+            select(ParticipantRow).where(
+                ParticipantRow.id == participant_id, participant_visible(self._scope)
+            )
         ).scalar_one_or_none()
 
     def personnummer_taken(self, municipality_id: int, personnummer: str) -> bool:
         """Unscoped on purpose: the duplicate rule is per municipality, not per caseload."""
         return self._session.execute(
-            select(exists().where(ParticipantRow.municipality_id == municipality_id,
-                                  ParticipantRow.personnummer == personnummer))
+            select(
+                exists().where(
+                    ParticipantRow.municipality_id == municipality_id,
+                    ParticipantRow.personnummer == personnummer,
+                )
+            )
         ).scalar_one()
 
     def add(self, row: ParticipantRow) -> ParticipantRow:
@@ -52,21 +57,29 @@ class ParticipantRepository:
         self._session.flush()
         return row
 
-    def grant_protected_access(self, participant_id: int, user_id: int, *, by_user_id: int | None,
-                               at: object) -> None:
+    def grant_protected_access(
+        self, participant_id: int, user_id: int, *, by_user_id: int | None, at: object
+    ) -> None:
         if self._session.get(ProtectedIdentityGrantRow, (participant_id, user_id)) is None:
-            self._session.add(ProtectedIdentityGrantRow(
-                participant_id=participant_id, user_id=user_id, granted_at=at,
-                granted_by_user_id=by_user_id))
+            self._session.add(
+                ProtectedIdentityGrantRow(
+                    participant_id=participant_id,
+                    user_id=user_id,
+                    granted_at=at,
+                    granted_by_user_id=by_user_id,
+                )
+            )
 
-    def page(self, flt: ParticipantFilter, *, after: tuple[str, int] | None,
-             limit: int) -> list[ParticipantRow]:
+    def page(
+        self, flt: ParticipantFilter, *, after: tuple[str, int] | None, limit: int
+    ) -> list[ParticipantRow]:
         """Keyset page ordered by name then id; `after` is the last (search_name, id) seen."""
         p = ParticipantRow
         conditions = [participant_visible(self._scope)]
         if flt.name:
-            conditions.append(p.search_name.like(f"%{_escape_like(flt.name.casefold())}%",
-                                                 escape="\\"))
+            conditions.append(
+                p.search_name.like(f"%{_escape_like(flt.name.casefold())}%", escape="\\")
+            )
         if flt.personnummer:
             conditions.append(p.personnummer == flt.personnummer)
         enrolment_conditions = []
@@ -77,16 +90,24 @@ class ParticipantRepository:
         if flt.mentor_id is not None:
             enrolment_conditions.append(EnrolmentRow.mentor_id == flt.mentor_id)
         if enrolment_conditions:
-            conditions.append(exists(select(EnrolmentRow.id).where(
-                EnrolmentRow.participant_id == p.id, *enrolment_conditions)))
+            conditions.append(
+                exists(
+                    select(EnrolmentRow.id).where(
+                        EnrolmentRow.participant_id == p.id, *enrolment_conditions
+                    )
+                )
+            )
         if after is not None:
             name, last_id = after
-            conditions.append(or_(p.search_name > name, and_(p.search_name == name, p.id > last_id)))
+            conditions.append(
+                or_(p.search_name > name, and_(p.search_name == name, p.id > last_id))
+            )
         stmt = select(p).where(*conditions).order_by(p.search_name, p.id).limit(limit)
         return list(self._session.execute(stmt).scalars())
 
     def count_in_municipality(self, municipality_id: int) -> int:
         return self._session.execute(
-            select(func.count()).select_from(ParticipantRow)
+            select(func.count())
+            .select_from(ParticipantRow)
             .where(ParticipantRow.municipality_id == municipality_id)
         ).scalar_one()

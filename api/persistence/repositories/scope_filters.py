@@ -19,8 +19,10 @@ def participant_visible(scope: Scope) -> ColumnElement[bool]:
         mentored = exists(
             select(mine.id).where(mine.participant_id == p.id, mine.mentor_id == scope.user_id)
         )
-        base = and_(p.municipality_id == scope.municipality_id,
-                    or_(mentored, p.created_by_user_id == scope.user_id))
+        base = and_(
+            p.municipality_id == scope.municipality_id,
+            or_(mentored, p.created_by_user_id == scope.user_id),
+        )
     else:
         # Referrers see enrolment status through their own endpoint, never participant records.
         return false()

@@ -1,0 +1,94 @@
+"""The signed-in principal: profile, a mentor's caseload, a referrer's referrals."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends
+
+from api.deps import Context, CurrentPrincipal, authenticated, require
+from api.errors import ErrorBody
+from api.presenters import referral_status
+from api.schemas.base import Cursor, Limit
+from api.schemas.enrolments import ReferralStatusPage
+from api.schemas.me import CaseloadItem, CaseloadRead, MeRead
+from api.security.permissions import Permission as P
+from api.services import me as service
+from domain.personnummer import Personnummer
+from domain.programmes import get_programme
+
+router = APIRouter(prefix="/api/v1/me", tags=["me"], dependencies=[Depends(authenticated)])
+
+FORBIDDEN: dict[int | str, dict[str, Any]] = {
+    403: {"model": ErrorBody, "description": "Your role lacks the permission"}
+}
+
+
+@router.get("", response_model=MeRead, summary="Who am I", operation_id="get_me")
+def get_me(principal: CurrentPrincipal) -> MeRead:
+    """The signed-in account, its role and permissions (the web app shapes its menus on this)."""
+    return MeRead(
+        kind=principal.kind.value,
+        id=principal.id,
+        display_name=principal.display_name,
+        role=principal.role.value,
+        permissions=sorted(p.value for p in principal.permissions),
+        municipality_id=principal.municipality_id,
+        organisation_id=principal.organisation_id,
+    )
+
+
+@router.get(
+    "/caseload",
+    response_model=CaseloadRead,
+    summary="My caseload",
+    operation_id="get_my_caseload",
+    dependencies=[require(P.CASELOAD_READ)],
+    responses=FORBIDDEN,
+)
+def get_caseload(ctx: Context, principal: CurrentPrincipal) -> CaseloadRead:
+    """Everything a mentor's start screen needs in one request: each open enrolment the caller
+    mentors, with the person, masked personnummer, programme, level and days in the level."""
+    today = ctx.clock.today()
+    items = []
+    for line in service.my_caseload(ctx, principal):
+        programme = get_programme(line.programme_code)
+        items.append(
+            CaseloadItem(
+                enrolment_id=line.enrolment_id,
+                participant_id=line.participant_id,
+                first_name=line.first_name,
+                last_name=line.last_name,
+                personnummer_masked=Personnummer(line.personnummer).masked,
+                programme_code=programme.code,
+                programme_name=programme.name_sv,
+                state=line.state,
+                step=line.step,
+                step_count=len(programme.steps),
+                step_name=programme.step(line.step).name_sv if line.step else None,
+                days_in_step=(today - line.step_entered_on).days if line.step_entered_on else None,
+                referred_on=line.referred_on,
+                started_on=line.started_on,
+                version=line.version,
+            )
+        )
+    return CaseloadRead(count=len(items), items=items)
+
+
+@router.get(
+    "/referrals",
+    response_model=ReferralStatusPage,
+    summary="Status of the people I referred",
+    operation_id="get_my_referrals",
+    dependencies=[require(P.REFERRAL_STATUS_READ)],
+    responses=FORBIDDEN,
+)
+def get_referrals(
+    ctx: Context, principal: CurrentPrincipal, cursor: Cursor | None = None, limit: Limit = 25
+) -> ReferralStatusPage:
+    """For referrers (handläggare): state and level of each enrolment they referred. No notes,
+    reasons or contact data."""
+    rows, next_cursor = service.my_referrals(ctx, principal, cursor=cursor, limit=limit)
+    return ReferralStatusPage(
+        items=[referral_status(e, p) for e, p in rows], next_cursor=next_cursor
+    )

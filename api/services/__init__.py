@@ -1,0 +1,2 @@
+"""Use cases: open a unit of work, load through scoped repositories, call the domain, persist,
+audit, commit explicitly."""

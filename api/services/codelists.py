@@ -1,0 +1,65 @@
+"""Reference data: reading and publishing code lists, listing the built-in programmes."""
+
+from __future__ import annotations
+
+from sqlalchemy.exc import IntegrityError
+
+from api.context import AppContext
+from api.errors import Conflict, NotFound
+from api.persistence.audit import AuditEvent, AuditLog
+from api.persistence.repositories.codelists import CodeListRepository
+from api.schemas.codelists import CodeListVersionCreate
+from api.security.principal import Principal
+from domain.codelists import CodeList, CodeListName
+from domain.programmes import BUILT_IN_PROGRAMMES, Programme
+
+
+def list_code_lists(ctx: AppContext, principal: Principal) -> list[CodeList]:
+    with ctx.database.unit_of_work(write=False) as uow:
+        return CodeListRepository(uow.session).all_current()
+
+
+def get_code_list(
+    ctx: AppContext, principal: Principal, name: CodeListName, version: int | None = None
+) -> CodeList:
+    with ctx.database.unit_of_work(write=False) as uow:
+        repo = CodeListRepository(uow.session)
+        if version is None:
+            return repo.current(name)
+        found = repo.version(name, version)
+    if found is None:
+        raise NotFound(f"Kodlistan {name.value} har ingen version {version}.")
+    return found
+
+
+def publish_code_list(
+    ctx: AppContext, principal: Principal, name: CodeListName, data: CodeListVersionCreate
+) -> CodeList:
+    now = ctx.clock.now()
+    entries = tuple(entry.to_domain() for entry in data.entries)
+    with ctx.database.unit_of_work(write=True) as uow:
+        try:
+            published = CodeListRepository(uow.session).publish(
+                name, data.label, entries, by_user_id=principal.user_id, at=now
+            )
+            AuditLog(uow.session).append(
+                principal,
+                AuditEvent(
+                    "code_list.publish",
+                    entity_type="code_list",
+                    detail={"list": name.value, "version": published.version},
+                ),
+                at=now,
+            )
+            uow.commit()
+        except IntegrityError:
+            # Two publishers took the same next version number (PostgreSQL; SQLite queues them).
+            raise Conflict(
+                f"Någon publicerade en ny version av {name.value} samtidigt. Hämta listan och "
+                "försök igen."
+            ) from None
+    return published
+
+
+def list_programmes(ctx: AppContext, principal: Principal) -> list[Programme]:
+    return list(BUILT_IN_PROGRAMMES.values())

@@ -1,0 +1,44 @@
+"""The caller's own views: the mentor's caseload and the referrer's referrals."""
+
+from __future__ import annotations
+
+from api.context import AppContext
+from api.persistence.audit import AuditEvent, AuditLog
+from api.persistence.models import EnrolmentRow, ParticipantRow
+from api.persistence.repositories.enrolments import CaseloadLine, caseload_lines, referral_lines
+from api.security.principal import Principal, scope_for
+from api.services.cursors import decode_cursor, encode_cursor
+from domain.errors import InvalidInput
+
+
+def my_caseload(ctx: AppContext, principal: Principal) -> list[CaseloadLine]:
+    if principal.user_id is None:
+        raise InvalidInput("Bara användare har en egen ärendelista.")
+    with ctx.database.unit_of_work(write=True) as uow:
+        lines = caseload_lines(uow.session, scope_for(principal), principal.user_id)
+        if lines:
+            AuditLog(uow.session).append(
+                principal,
+                AuditEvent("caseload.read", [line.participant_id for line in lines]),
+                at=ctx.clock.now(),
+            )
+        uow.commit()
+        return lines
+
+
+def my_referrals(
+    ctx: AppContext, principal: Principal, *, cursor: str | None, limit: int
+) -> tuple[list[tuple[EnrolmentRow, ParticipantRow]], str | None]:
+    after = decode_cursor(cursor, int)[0] if cursor else None
+    with ctx.database.unit_of_work(write=True) as uow:
+        rows = referral_lines(uow.session, scope_for(principal), after_id=after, limit=limit + 1)
+        more = len(rows) > limit
+        rows = rows[:limit]
+        if rows:
+            AuditLog(uow.session).append(
+                principal,
+                AuditEvent("referral_status.read", [p.id for _, p in rows]),
+                at=ctx.clock.now(),
+            )
+        uow.commit()
+    return rows, (encode_cursor(rows[-1][0].id) if more else None)
