@@ -11,7 +11,7 @@ from api.errors import ErrorBody
 from api.presenters import referral_status
 from api.schemas.base import Cursor, Limit
 from api.schemas.enrolments import ReferralStatusPage
-from api.schemas.me import CaseloadItem, CaseloadRead, MeRead
+from api.schemas.me import CaseloadItem, CaseloadRead, MeRead, MentorLoadRead
 from api.security.permissions import Permission as P
 from api.services import me as service
 from domain.personnummer import Personnummer
@@ -73,6 +73,23 @@ def get_caseload(ctx: Context, principal: CurrentPrincipal) -> CaseloadRead:
             )
         )
     return CaseloadRead(count=len(items), items=items)
+
+
+@router.get(
+    "/municipality/mentors",
+    response_model=list[MentorLoadRead],
+    summary="Mentors of my municipality and their caseloads",
+    operation_id="list_municipality_mentors",
+    dependencies=[require(P.MUNICIPALITY_MENTORS_READ)],
+    responses=FORBIDDEN,
+)
+def list_municipality_mentors(ctx: Context, principal: CurrentPrincipal) -> list[MentorLoadRead]:
+    """For lead mentors and unit managers: each mentor with the number of open enrolments per
+    level, to balance caseloads and pick a mentor when reassigning. Counts only, no people."""
+    return [
+        MentorLoadRead.model_validate(m, from_attributes=True)
+        for m in service.municipality_mentors(ctx, principal)
+    ]
 
 
 @router.get(

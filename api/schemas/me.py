@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from pydantic import Field
+
 from api.schemas.base import ResponseModel
 from domain.enrolment import EnrolmentState
 
@@ -34,6 +36,15 @@ class CaseloadItem(ResponseModel):
     referred_on: date
     started_on: date | None
     version: int
+
+
+class MentorLoadRead(ResponseModel):
+    mentor_id: int
+    display_name: str
+    role: str
+    is_active: bool
+    open_enrolments: int
+    by_step: dict[int, int] = Field(description="Open enrolments per step; 0 = not started")
 
 
 class CaseloadRead(ResponseModel):

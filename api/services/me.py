@@ -5,7 +5,13 @@ from __future__ import annotations
 from api.context import AppContext
 from api.persistence.audit import AuditEvent, AuditLog
 from api.persistence.models import EnrolmentRow, ParticipantRow
-from api.persistence.repositories.enrolments import CaseloadLine, caseload_lines, referral_lines
+from api.persistence.repositories.enrolments import (
+    CaseloadLine,
+    MentorLoad,
+    caseload_lines,
+    mentor_loads,
+    referral_lines,
+)
 from api.security.principal import Principal, scope_for
 from api.services.cursors import decode_cursor, encode_cursor
 from domain.errors import InvalidInput
@@ -24,6 +30,13 @@ def my_caseload(ctx: AppContext, principal: Principal) -> list[CaseloadLine]:
             )
         uow.commit()
         return lines
+
+
+def municipality_mentors(ctx: AppContext, principal: Principal) -> list[MentorLoad]:
+    if principal.municipality_id is None:
+        raise InvalidInput("Ditt konto hör inte till någon kommun.")
+    with ctx.database.unit_of_work(write=False) as uow:
+        return mentor_loads(uow.session, principal.municipality_id)
 
 
 def my_referrals(

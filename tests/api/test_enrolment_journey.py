@@ -490,3 +490,16 @@ def test_age_outside_the_programme_is_refused_at_referral(api: Api) -> None:
     )
     assert ok.status_code == 201
     assert count(api, EnrolmentRow) == 1
+
+
+def test_lead_mentor_sees_mentors_with_caseload_sizes(api: Api) -> None:
+    active_enrolment(api.as_("mentor_a"), 13)
+    r = api.as_("lead_a").get("/api/v1/me/municipality/mentors")
+    assert r.status_code == 200, r.text
+    loads = {m["mentor_id"]: m for m in r.json()}
+    assert set(loads) == {
+        api.world.user(k) for k in ("mentor_a", "mentor_a2", "lead_a", "disabled_mentor_a")
+    }
+    assert loads[api.world.user("mentor_a")]["open_enrolments"] == 1
+    assert loads[api.world.user("mentor_a")]["by_step"] == {"1": 1}
+    assert api.as_("mentor_a").get("/api/v1/me/municipality/mentors").status_code == 403

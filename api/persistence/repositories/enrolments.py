@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Select, insert, select
+from sqlalchemy import Select, func, insert, select
 from sqlalchemy.orm import Session
 
 from api.persistence.models import (
@@ -14,6 +14,7 @@ from api.persistence.models import (
     MentorAssignmentRow,
     ParticipantRow,
     TransitionRow,
+    UserRow,
 )
 from api.persistence.repositories.scope_filters import enrolment_visible, participant_visible
 from api.security.principal import Principal, Scope, ScopeKind
@@ -281,3 +282,48 @@ def referral_lines(
     if after_id is not None:
         stmt = stmt.where(EnrolmentRow.id < after_id)
     return [(en, pa) for en, pa in session.execute(stmt).tuples()]
+
+
+@dataclass(frozen=True)
+class MentorLoad:
+    mentor_id: int
+    display_name: str
+    role: str
+    is_active: bool
+    open_enrolments: int
+    by_step: dict[int, int]
+
+
+def mentor_loads(session: Session, municipality_id: int) -> list[MentorLoad]:
+    """Mentors of a municipality with their open caseload per step (counts only, no people)."""
+    users = session.execute(
+        select(UserRow.id, UserRow.display_name, UserRow.role, UserRow.is_active)
+        .where(
+            UserRow.municipality_id == municipality_id, UserRow.role.in_(("mentor", "lead_mentor"))
+        )
+        .order_by(UserRow.display_name)
+    ).all()
+    counts: dict[int, dict[int, int]] = {}
+    for mentor_id, step, n in session.execute(
+        select(EnrolmentRow.mentor_id, EnrolmentRow.step, func.count())
+        .where(
+            EnrolmentRow.municipality_id == municipality_id,
+            EnrolmentRow.state.in_(OPEN_STATES),
+            EnrolmentRow.mentor_id.is_not(None),
+        )
+        .group_by(EnrolmentRow.mentor_id, EnrolmentRow.step)
+    ):
+        # Referred/intake enrolments have no step yet; they count under step 0.
+        if mentor_id is not None:
+            counts.setdefault(mentor_id, {})[step or 0] = n
+    return [
+        MentorLoad(
+            uid,
+            name,
+            role,
+            active,
+            sum(counts.get(uid, {}).values()),
+            dict(sorted(counts.get(uid, {}).items())),
+        )
+        for uid, name, role, active in users
+    ]
