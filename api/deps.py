@@ -34,7 +34,7 @@ Context = Annotated[AppContext, Depends(get_context)]
 
 def _load_principal(ctx: AppContext, subject: str) -> Principal | None:
     kind, _, raw_id = subject.partition(":")
-    if not raw_id.isdigit():
+    if not (raw_id.isascii() and raw_id.isdigit()):
         return None
     with ctx.database.unit_of_work(write=False) as uow:
         if kind == ActorKind.USER.value:

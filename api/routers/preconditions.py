@@ -27,6 +27,7 @@ def expected_version(
     if value.startswith("W/"):
         value = value[2:]
     value = value.strip('"')
-    if not value.isdigit():
+    # isascii: str.isdigit() accepts "²" and other digits that int() rejects.
+    if not (value.isascii() and value.isdigit()) or len(value) > 10:
         raise PreconditionFailed("If-Match stämmer inte med resursens ETag. Läs in den igen.")
     return int(value)

@@ -503,3 +503,16 @@ def test_lead_mentor_sees_mentors_with_caseload_sizes(api: Api) -> None:
     assert loads[api.world.user("mentor_a")]["open_enrolments"] == 1
     assert loads[api.world.user("mentor_a")]["by_step"] == {"1": 1}
     assert api.as_("mentor_a").get("/api/v1/me/municipality/mentors").status_code == 403
+
+
+@pytest.mark.parametrize("if_match", ['"²"', '"٣"', '"1' + "0" * 40 + '"', '""', "*"])
+def test_odd_if_match_values_are_412_not_500(api: Api, if_match: str) -> None:
+    mentor = api.as_("mentor_a")
+    eid, _ = active_enrolment(mentor, 14)
+    # Raw UTF-8 bytes: httpx refuses non-ASCII header strings, but a client can send them.
+    r = mentor.post(
+        f"/api/v1/enrolments/{eid}/advance",
+        json={"effective_on": days_ago(1)},
+        headers={"If-Match": if_match.encode()},
+    )
+    assert r.status_code == 412, r.text

@@ -281,7 +281,7 @@ def referral_lines(
     )
     if after_id is not None:
         stmt = stmt.where(EnrolmentRow.id < after_id)
-    return [(en, pa) for en, pa in session.execute(stmt).tuples()]
+    return [(en, pa) for en, pa in session.execute(stmt)]
 
 
 @dataclass(frozen=True)

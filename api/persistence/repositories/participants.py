@@ -60,6 +60,8 @@ class ParticipantRepository:
     def grant_protected_access(
         self, participant_id: int, user_id: int, *, by_user_id: int | None, at: object
     ) -> None:
+        # flush first: with autoflush off, get() would not see a grant added in this transaction.
+        self._session.flush()
         if self._session.get(ProtectedIdentityGrantRow, (participant_id, user_id)) is None:
             self._session.add(
                 ProtectedIdentityGrantRow(
