@@ -11,7 +11,7 @@ from api.errors import ErrorBody
 from api.presenters import referral_status
 from api.schemas.base import Cursor, Limit
 from api.schemas.enrolments import ReferralStatusPage
-from api.schemas.me import CaseloadItem, CaseloadRead, MeRead, MentorLoadRead
+from api.schemas.me import CaseloadItem, CaseloadRead, MentorLoadRead, MeRead
 from api.security.permissions import Permission as P
 from api.services import me as service
 from domain.personnummer import Personnummer

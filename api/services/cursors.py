@@ -8,6 +8,10 @@ from typing import Any
 
 from domain.errors import InvalidInput
 
+# Bounds every database accepts for an id or a sort key, so a forged cursor is a 422.
+MAX_CURSOR_INT = 2**62
+MAX_CURSOR_TEXT = 400
+
 
 def encode_cursor(*values: Any) -> str:
     raw = json.dumps(list(values), separators=(",", ":")).encode()
@@ -20,8 +24,14 @@ def decode_cursor(cursor: str, *types: type) -> tuple[Any, ...]:
         values = json.loads(base64.urlsafe_b64decode(padded.encode()))
         if not isinstance(values, list) or len(values) != len(types):
             raise ValueError
-        if not all(isinstance(v, t) for v, t in zip(values, types, strict=True)):
-            raise ValueError
+        for v, t in zip(values, types, strict=True):
+            # type() not isinstance(): a JSON true is a Python bool, which is an int.
+            if type(v) is not t:
+                raise ValueError
+            if isinstance(v, int) and not 0 <= v <= MAX_CURSOR_INT:
+                raise ValueError
+            if isinstance(v, str) and len(v) > MAX_CURSOR_TEXT:
+                raise ValueError
         return tuple(values)
     except ValueError:
         raise InvalidInput(

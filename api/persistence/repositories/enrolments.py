@@ -17,7 +17,7 @@ from api.persistence.models import (
     UserRow,
 )
 from api.persistence.repositories.scope_filters import enrolment_visible, participant_visible
-from api.security.principal import Principal, Scope, ScopeKind
+from api.security.principal import Principal, Scope
 from domain.enrolment import (
     Enrolment,
     Outcome,
@@ -106,12 +106,11 @@ class EnrolmentRepository:
         self._scope = scope
 
     def _visible(self) -> Select[EnrolmentRow]:
-        stmt = select(EnrolmentRow).where(enrolment_visible(self._scope))
-        if self._scope.kind is not ScopeKind.REFERRALS:
-            stmt = stmt.join(
-                ParticipantRow, ParticipantRow.id == EnrolmentRow.participant_id
-            ).where(participant_visible(self._scope))
-        return stmt
+        return (
+            select(EnrolmentRow)
+            .join(ParticipantRow, ParticipantRow.id == EnrolmentRow.participant_id)
+            .where(enrolment_visible(self._scope))
+        )
 
     def get(self, enrolment_id: int, *, for_update: bool = False) -> LoadedEnrolment | None:
         """`for_update` locks the enrolment row (PostgreSQL) so a concurrent command waits and

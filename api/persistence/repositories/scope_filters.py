@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, and_, exists, false, or_, select, true
+from sqlalchemy import ColumnElement, and_, exists, false, or_, select
 from sqlalchemy.orm import aliased
 
 from api.persistence.models import EnrolmentRow, ParticipantRow, ProtectedIdentityGrantRow
@@ -15,13 +15,18 @@ def participant_visible(scope: Scope) -> ColumnElement[bool]:
         base: ColumnElement[bool] = p.municipality_id == scope.municipality_id
     elif scope.kind is ScopeKind.CASELOAD:
         # An alias, so the subquery still has a FROM when the outer query selects enrolments.
-        mine = aliased(EnrolmentRow)
+        mine, any_enrolment = aliased(EnrolmentRow), aliased(EnrolmentRow)
         mentored = exists(
             select(mine.id).where(mine.participant_id == p.id, mine.mentor_id == scope.user_id)
         )
+        # Someone the mentor registered stays visible only until an enrolment puts them in a
+        # caseload; after a reassignment the former mentor must lose them.
+        registered_unenrolled = and_(
+            p.created_by_user_id == scope.user_id,
+            ~exists(select(any_enrolment.id).where(any_enrolment.participant_id == p.id)),
+        )
         base = and_(
-            p.municipality_id == scope.municipality_id,
-            or_(mentored, p.created_by_user_id == scope.user_id),
+            p.municipality_id == scope.municipality_id, or_(mentored, registered_unenrolled)
         )
     else:
         # Referrers see enrolment status through their own endpoint, never participant records.
@@ -43,9 +48,10 @@ def _protected_identity_allows(scope: Scope) -> ColumnElement[bool]:
 
 
 def enrolment_visible(scope: Scope) -> ColumnElement[bool]:
-    """An enrolment is visible when its participant is (the join is the caller's)."""
+    """Enrolments a scope may see; the caller joins ParticipantRow on the enrolment."""
     if scope.kind is ScopeKind.REFERRALS:
-        return EnrolmentRow.referrer_user_id == scope.user_id
-    if scope.kind is ScopeKind.NONE:
-        return false()
-    return true()
+        # A referrer is never shown a protected person unless named on the record.
+        return and_(
+            EnrolmentRow.referrer_user_id == scope.user_id, _protected_identity_allows(scope)
+        )
+    return participant_visible(scope)
