@@ -13,9 +13,9 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from api.persistence.models import AuditChainHeadRow, AuditEntryRow, AuditSubjectRow
@@ -59,6 +59,19 @@ def _digest(
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
+_ENTRIES = cast(Table, AuditEntryRow.__table__)
+_SUBJECTS = cast(Table, AuditSubjectRow.__table__)
+_HEAD = cast(Table, AuditChainHeadRow.__table__)
+# Built once: Core statements with bound parameters, because building them per request costs
+# more than executing them (audit append was ~20 % of a caseload read in the benchmark).
+_READ_HEAD = select(_HEAD.c.last_hash).where(_HEAD.c.id == CHAIN_HEAD_ID).with_for_update()
+_INSERT_ENTRY = insert(_ENTRIES).returning(_ENTRIES.c.id)
+_INSERT_SUBJECT = insert(_SUBJECTS)
+_MOVE_HEAD = (
+    update(_HEAD).where(_HEAD.c.id == CHAIN_HEAD_ID).values(last_hash=bindparam("new_hash"))
+)
+
+
 class AuditLog:
     def __init__(self, session: Session) -> None:
         self._session = session
@@ -68,39 +81,29 @@ class AuditLog:
         actor_id = principal.id if principal else None
         actor_role = principal.role.value if principal else None
         subjects = sorted(set(event.participant_ids))
-        head = self._session.execute(
-            select(AuditChainHeadRow).where(AuditChainHeadRow.id == CHAIN_HEAD_ID).with_for_update()
-        ).scalar_one()
-        row_hash = _digest(head.last_hash, at, actor_kind, actor_id, actor_role, event, subjects)
+        prev_hash = self._session.execute(_READ_HEAD).scalar_one()
+        row_hash = _digest(prev_hash, at, actor_kind, actor_id, actor_role, event, subjects)
         audit_id = self._session.execute(
-            insert(AuditEntryRow)
-            .values(
-                occurred_at=at,
-                actor_kind=actor_kind,
-                actor_id=actor_id,
-                actor_role=actor_role,
-                action=event.action,
-                entity_type=event.entity_type,
-                entity_id=event.entity_id,
-                purpose=event.purpose,
-                detail=event.detail or None,
-                prev_hash=head.last_hash,
-                row_hash=row_hash,
-            )
-            .returning(AuditEntryRow.id)
+            _INSERT_ENTRY,
+            {
+                "occurred_at": at,
+                "actor_kind": actor_kind,
+                "actor_id": actor_id,
+                "actor_role": actor_role,
+                "action": event.action,
+                "entity_type": event.entity_type,
+                "entity_id": event.entity_id,
+                "purpose": event.purpose,
+                "detail": event.detail or None,
+                "prev_hash": prev_hash,
+                "row_hash": row_hash,
+            },
         ).scalar_one()
         if subjects:
             self._session.execute(
-                insert(AuditSubjectRow),
-                [{"audit_id": audit_id, "participant_id": p} for p in subjects],
+                _INSERT_SUBJECT, [{"audit_id": audit_id, "participant_id": p} for p in subjects]
             )
-        self._session.execute(
-            update(AuditChainHeadRow)
-            .where(AuditChainHeadRow.id == CHAIN_HEAD_ID)
-            .values(last_hash=row_hash)
-        )
-        # The head row object is now stale; drop it so a second append re-reads it.
-        self._session.expire(head)
+        self._session.execute(_MOVE_HEAD, {"new_hash": row_hash})
         return int(audit_id)
 
 

@@ -6,19 +6,34 @@ whatever was not committed, so a crash in the middle of a write leaves no partia
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
 from types import TracebackType
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from api.persistence.db import SQLITE_BEGIN_OPTION, is_sqlite, make_engine, make_session_factory
+from api.persistence.db import (
+    SQLITE_BEGIN_OPTION,
+    SQLITE_BUSY_TIMEOUT_MS,
+    is_sqlite,
+    make_engine,
+    make_session_factory,
+)
 
 
 @dataclass
 class Database:
     engine: Engine
     session_factory: sessionmaker[Session]
+    # SQLite allows one writer. Threads of this process queue here, in order, instead of
+    # polling SQLite's busy handler (whose back-off sleeps grow to 100 ms and made p99 seconds
+    # under load). Other processes (the CLI) are still handled by busy_timeout.
+    sqlite_writer_lock: threading.Lock | None = field(default=None)
+
+    def __post_init__(self) -> None:
+        if self.sqlite_writer_lock is None and is_sqlite(self.engine):
+            self.sqlite_writer_lock = threading.Lock()
 
     @classmethod
     def from_url(cls, url: str) -> Database:
@@ -40,11 +55,27 @@ class UnitOfWork:
         self._write = write
 
     def __enter__(self) -> UnitOfWork:
-        self.session = self._database.session_factory()
-        if self._write and is_sqlite(self._database.engine):
-            # Take the write lock up front so read-then-update cannot deadlock or lose updates.
-            self.session.connection(execution_options={SQLITE_BEGIN_OPTION: "IMMEDIATE"})
+        self._lock = self._database.sqlite_writer_lock if self._write else None
+        # Bounded like SQLite's own busy timeout, so a mistake (a nested write unit of work in
+        # one thread) fails loudly instead of hanging forever.
+        if self._lock is not None and not self._lock.acquire(timeout=SQLITE_BUSY_TIMEOUT_MS / 1000):
+            self._lock = None
+            raise TimeoutError("the SQLite database stayed busy; try again")
+        try:
+            self.session = self._database.session_factory()
+            if self._lock is not None:
+                # Take SQLite's write lock up front so read-then-update cannot deadlock or
+                # lose updates.
+                self.session.connection(execution_options={SQLITE_BEGIN_OPTION: "IMMEDIATE"})
+        except BaseException:
+            self._release()
+            raise
         return self
+
+    def _release(self) -> None:
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
 
     def __exit__(
         self,
@@ -54,7 +85,10 @@ class UnitOfWork:
     ) -> None:
         # close() rolls back whatever was not committed. Not rollback(): that would also expire
         # the rows a service returns to its router after committing.
-        self.session.close()
+        try:
+            self.session.close()
+        finally:
+            self._release()
 
     def commit(self) -> None:
         self.session.commit()

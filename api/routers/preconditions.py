@@ -9,7 +9,7 @@ from fastapi import Header
 from api.errors import PreconditionFailed, PreconditionRequired
 
 
-def expected_version(
+async def expected_version(
     if_match: Annotated[
         str | None,
         Header(

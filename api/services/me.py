@@ -20,16 +20,19 @@ from domain.errors import InvalidInput
 def my_caseload(ctx: AppContext, principal: Principal) -> list[CaseloadLine]:
     if principal.user_id is None:
         raise InvalidInput("Bara användare har en egen ärendelista.")
-    with ctx.database.unit_of_work(write=True) as uow:
+    # Read without the write lock, then audit in a short write; the lines are only returned
+    # once the audit entry is committed, so no read goes unlogged.
+    with ctx.database.unit_of_work(write=False) as uow:
         lines = caseload_lines(uow.session, scope_for(principal), principal.user_id)
-        if lines:
+    if lines:
+        with ctx.database.unit_of_work(write=True) as uow:
             AuditLog(uow.session).append(
                 principal,
                 AuditEvent("caseload.read", [line.participant_id for line in lines]),
                 at=ctx.clock.now(),
             )
-        uow.commit()
-        return lines
+            uow.commit()
+    return lines
 
 
 def municipality_mentors(ctx: AppContext, principal: Principal) -> list[MentorLoad]:

@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cache
+from typing import Any
 
-from sqlalchemy import Select, func, insert, select
+from sqlalchemy import Select, bindparam, func, insert, select
 from sqlalchemy.orm import Session
 
 from api.persistence.models import (
@@ -16,8 +18,12 @@ from api.persistence.models import (
     TransitionRow,
     UserRow,
 )
-from api.persistence.repositories.scope_filters import enrolment_visible, participant_visible
-from api.security.principal import Principal, Scope
+from api.persistence.repositories.scope_filters import (
+    enrolment_visible,
+    participant_condition,
+    scope_params,
+)
+from api.security.principal import Principal, Scope, ScopeKind
 from domain.enrolment import (
     Enrolment,
     Outcome,
@@ -243,10 +249,12 @@ class CaseloadLine:
 OPEN_STATES = ("referred", "intake", "active", "paused")
 
 
-def caseload_lines(session: Session, scope: Scope, mentor_id: int) -> list[CaseloadLine]:
-    """One query for the mentor's start screen: open enrolments joined with their people."""
+@cache
+def _caseload_statement(kind: ScopeKind, has_user: bool) -> Select[*tuple[Any, ...]]:
+    """Built once per scope shape: constructing it costs more than running it."""
     e, p = EnrolmentRow, ParticipantRow
-    stmt = (
+    scope_condition = participant_condition(kind, has_user)
+    return (
         select(
             e.id.label("enrolment_id"),
             e.participant_id,
@@ -262,10 +270,20 @@ def caseload_lines(session: Session, scope: Scope, mentor_id: int) -> list[Casel
             e.version,
         )
         .join(p, p.id == e.participant_id)
-        .where(e.mentor_id == mentor_id, e.state.in_(OPEN_STATES), participant_visible(scope))
+        .where(
+            e.mentor_id == bindparam("caseload_mentor_id"),
+            e.state.in_(OPEN_STATES),
+            scope_condition,
+        )
         .order_by(p.search_name, e.id)
     )
-    return [CaseloadLine(**r._asdict()) for r in session.execute(stmt)]
+
+
+def caseload_lines(session: Session, scope: Scope, mentor_id: int) -> list[CaseloadLine]:
+    """One query for the mentor's start screen: open enrolments joined with their people."""
+    stmt = _caseload_statement(scope.kind, scope.user_id is not None)
+    params = {**scope_params(scope), "caseload_mentor_id": mentor_id}
+    return [CaseloadLine(**r._asdict()) for r in session.execute(stmt, params)]
 
 
 def referral_lines(
