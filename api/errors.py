@@ -134,10 +134,18 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-        names = {404: "NotFound", 405: "MethodNotAllowed", 413: "PayloadTooLarge"}
-        detail = {404: "Adressen finns inte.", 405: "Metoden stöds inte här."}.get(
-            exc.status_code, str(exc.detail)
-        )
+        names = {
+            400: "BadRequest",
+            404: "NotFound",
+            405: "MethodNotAllowed",
+            413: "PayloadTooLarge",
+        }
+        detail = {
+            # FastAPI's own 400 is for a body it could not parse (invalid UTF-8, nesting).
+            400: "Förfrågans innehåll kunde inte tolkas. Skicka giltig JSON i UTF-8.",
+            404: "Adressen finns inte.",
+            405: "Metoden stöds inte här.",
+        }.get(exc.status_code, str(exc.detail))
         return error_response(
             exc.status_code,
             names.get(exc.status_code, "HttpError"),

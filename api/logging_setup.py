@@ -19,7 +19,13 @@ class JsonFormatter(logging.Formatter):
         }
         if record.exc_info and record.exc_info[0] is not None:
             entry["exception"] = record.exc_info[0].__name__
-        return json.dumps(entry, ensure_ascii=False)
+        line = json.dumps(entry, ensure_ascii=False)
+        # json leaves these Unicode line breaks raw; some log viewers split lines on them.
+        return (
+            line.replace("\u2028", "\\u2028")
+            .replace("\u2029", "\\u2029")
+            .replace("\u0085", "\\u0085")
+        )
 
 
 def configure_logging(level: int = logging.INFO) -> None:
