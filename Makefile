@@ -60,7 +60,11 @@ run: install
 	$(LEVELUP) demo-data --if-empty
 	$(LEVELUP) serve --host 127.0.0.1 --port 8000
 
+# The benchmark needs its own extras (async drivers for the sync-vs-async comparison,
+# py-spy) and wrk, the load generator, from Debian's packages.
 bench: install
+	$(PY) -m pip install -q -e '.[dev,bench]'
+	command -v wrk >/dev/null || { apt-get -q update >/dev/null && apt-get -q -y install wrk >/dev/null; }
 	bash scripts/with-postgres.sh $(PY) -m bench.run $(BENCH_ARGS)
 
 clean:
