@@ -28,7 +28,8 @@ def current_spec() -> dict[str, Any]:
         database = Database.from_url(f"sqlite:///{tmp}/spec.sqlite3")
         try:
             app = create_app(
-                Settings(environment="test", sqlite_path=Path(tmp) / "x.sqlite3"), database=database
+                Settings(environment="development", sqlite_path=Path(tmp) / "x.sqlite3"),
+                database=database,
             )
             return app.openapi()
         finally:

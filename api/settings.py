@@ -46,13 +46,13 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _refuse_weak_secrets_outside_development(self) -> Settings:
         secret = self.jwt_secret.get_secret_value()
-        if self.environment == "production":
-            if secret == DEVELOPMENT_SECRET or len(secret.encode()) < MIN_SECRET_BYTES:
-                raise ValueError(
-                    "LEVELUP_JWT_SECRET must be set to at least 32 random bytes in production"
-                )
-        elif len(secret.encode()) < MIN_SECRET_BYTES:
+        if len(secret.encode()) < MIN_SECRET_BYTES:
             raise ValueError("LEVELUP_JWT_SECRET must be at least 32 bytes")
+        if self.environment != "development" and secret == DEVELOPMENT_SECRET:
+            raise ValueError(
+                f"LEVELUP_JWT_SECRET must be set (32+ random bytes) when LEVELUP_ENVIRONMENT is "
+                f"{self.environment}; the built-in secret is for development only"
+            )
         return self
 
     @property

@@ -146,6 +146,7 @@ def test_huge_account_names_cost_fixed_memory(clock: FakeClock) -> None:
 def test_from_settings() -> None:
     settings = Settings(
         environment="test",
+        jwt_secret="t" * 40,
         login_failures_per_account=2,
         login_failures_per_address=4,
         login_window_seconds=30,

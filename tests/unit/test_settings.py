@@ -1,0 +1,33 @@
+"""Secrets have no usable default outside development (ARCHITECTURE rule 13, SECURITY.md)."""
+
+from __future__ import annotations
+
+import pytest
+from pydantic import ValidationError
+
+from api.settings import DEVELOPMENT_SECRET, Settings
+
+STRONG = "s" * 48
+
+
+@pytest.mark.parametrize("environment", ["test", "production"])
+def test_the_development_secret_is_refused_outside_development(environment: str) -> None:
+    with pytest.raises(ValidationError, match="LEVELUP_JWT_SECRET"):
+        Settings(environment=environment, jwt_secret=DEVELOPMENT_SECRET)
+
+
+@pytest.mark.parametrize("environment", ["development", "test", "production"])
+def test_a_short_secret_is_refused_everywhere(environment: str) -> None:
+    with pytest.raises(ValidationError, match="32 bytes"):
+        Settings(environment=environment, jwt_secret="short")
+
+
+def test_a_strong_secret_is_accepted_in_production() -> None:
+    settings = Settings(environment="production", jwt_secret=STRONG)
+    assert settings.jwt_secret.get_secret_value() == STRONG
+
+
+def test_postgres_urls_use_psycopg_3() -> None:
+    settings = Settings(database_url="postgres://u@h/db")
+    assert settings.sqlalchemy_url == "postgresql+psycopg://u@h/db"
+    assert Settings(sqlite_path="var/x.sqlite3").sqlalchemy_url == "sqlite:///var/x.sqlite3"
