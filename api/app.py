@@ -13,6 +13,7 @@ from api.context import AppContext
 from api.errors import ErrorBody, install_error_handlers
 from api.logging_setup import configure_logging
 from api.middleware import BodySizeLimit
+from api.persistence.read_audit import ReadAuditRecorder
 from api.persistence.uow import Database
 from api.routers import ALL_ROUTERS
 from api.security.throttle import LoginThrottle
@@ -67,6 +68,7 @@ def create_app(
         clock=clock or Clock(),
         tokens=TokenCodec.from_settings(settings),
         throttle=LoginThrottle.from_settings(settings),
+        read_audit=ReadAuditRecorder(db),
     )
     install_error_handlers(app)
     for router in ALL_ROUTERS:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from api.clock import Clock
+from api.persistence.read_audit import ReadAuditRecorder
 from api.persistence.uow import Database
 from api.security.throttle import LoginThrottle
 from api.security.tokens import TokenCodec
@@ -18,3 +19,4 @@ class AppContext:
     clock: Clock
     tokens: TokenCodec
     throttle: LoginThrottle
+    read_audit: ReadAuditRecorder

@@ -31,6 +31,7 @@ from api.persistence.repositories.participants import ParticipantRepository
 from api.schemas.enrolments import EnrolmentCreate, MentorAssignmentCreate
 from api.security.permissions import Role
 from api.security.principal import Principal, scope_for
+from api.services.access_logging import record_read
 from domain import enrolment as sm
 from domain.codelists import CodeListName
 from domain.errors import InvalidInput
@@ -170,18 +171,18 @@ def _assign(
 
 
 def get_enrolment(ctx: AppContext, principal: Principal, enrolment_id: int) -> EnrolmentView:
-    with ctx.database.unit_of_work(write=True) as uow:
+    with ctx.database.unit_of_work(write=False) as uow:
         repo = EnrolmentRepository(uow.session, scope_for(principal))
         loaded = repo.get(enrolment_id)
         if loaded is None:
             raise NotFound(NOT_FOUND)
-        AuditLog(uow.session).append(
-            principal,
-            AuditEvent("enrolment.read", [loaded.row.participant_id], "enrolment", loaded.row.id),
-            at=ctx.clock.now(),
-        )
-        uow.commit()
-        return EnrolmentView(loaded, repo.mentor_history(loaded.row.id))
+        view = EnrolmentView(loaded, repo.mentor_history(loaded.row.id))
+    record_read(
+        ctx,
+        principal,
+        AuditEvent("enrolment.read", [loaded.row.participant_id], "enrolment", loaded.row.id),
+    )
+    return view
 
 
 def transition(
@@ -310,16 +311,16 @@ def assign_mentor(
 def list_for_participant(
     ctx: AppContext, principal: Principal, participant_id: int
 ) -> list[EnrolmentView]:
-    with ctx.database.unit_of_work(write=True) as uow:
+    with ctx.database.unit_of_work(write=False) as uow:
         scope = scope_for(principal)
         if ParticipantRepository(uow.session, scope).get(participant_id) is None:
             raise NotFound("Deltagaren finns inte eller ligger utanför din behörighet.")
         repo = EnrolmentRepository(uow.session, scope)
         loaded = repo.for_participant(participant_id)
-        AuditLog(uow.session).append(
-            principal,
-            AuditEvent("enrolment.list", [participant_id], "participant", participant_id),
-            at=ctx.clock.now(),
-        )
-        uow.commit()
-        return [EnrolmentView(item, repo.mentor_history(item.row.id)) for item in loaded]
+        views = [EnrolmentView(item, repo.mentor_history(item.row.id)) for item in loaded]
+    record_read(
+        ctx,
+        principal,
+        AuditEvent("enrolment.list", [participant_id], "participant", participant_id),
+    )
+    return views

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from api.context import AppContext
-from api.persistence.audit import AuditEvent, AuditLog
+from api.persistence.audit import AuditEvent
 from api.persistence.models import EnrolmentRow, ParticipantRow
 from api.persistence.repositories.enrolments import (
     CaseloadLine,
@@ -13,6 +13,7 @@ from api.persistence.repositories.enrolments import (
     referral_lines,
 )
 from api.security.principal import Principal, scope_for
+from api.services.access_logging import record_read
 from api.services.cursors import decode_cursor, encode_cursor
 from domain.errors import InvalidInput
 
@@ -20,18 +21,12 @@ from domain.errors import InvalidInput
 def my_caseload(ctx: AppContext, principal: Principal) -> list[CaseloadLine]:
     if principal.user_id is None:
         raise InvalidInput("Bara användare har en egen ärendelista.")
-    # Read without the write lock, then audit in a short write; the lines are only returned
-    # once the audit entry is committed, so no read goes unlogged.
     with ctx.database.unit_of_work(write=False) as uow:
         lines = caseload_lines(uow.session, scope_for(principal), principal.user_id)
     if lines:
-        with ctx.database.unit_of_work(write=True) as uow:
-            AuditLog(uow.session).append(
-                principal,
-                AuditEvent("caseload.read", [line.participant_id for line in lines]),
-                at=ctx.clock.now(),
-            )
-            uow.commit()
+        record_read(
+            ctx, principal, AuditEvent("caseload.read", [line.participant_id for line in lines])
+        )
     return lines
 
 
@@ -46,15 +41,10 @@ def my_referrals(
     ctx: AppContext, principal: Principal, *, cursor: str | None, limit: int
 ) -> tuple[list[tuple[EnrolmentRow, ParticipantRow]], str | None]:
     after = decode_cursor(cursor, int)[0] if cursor else None
-    with ctx.database.unit_of_work(write=True) as uow:
+    with ctx.database.unit_of_work(write=False) as uow:
         rows = referral_lines(uow.session, scope_for(principal), after_id=after, limit=limit + 1)
         more = len(rows) > limit
         rows = rows[:limit]
-        if rows:
-            AuditLog(uow.session).append(
-                principal,
-                AuditEvent("referral_status.read", [p.id for _, p in rows]),
-                at=ctx.clock.now(),
-            )
-        uow.commit()
+    if rows:
+        record_read(ctx, principal, AuditEvent("referral_status.read", [p.id for _, p in rows]))
     return rows, (encode_cursor(rows[-1][0].id) if more else None)

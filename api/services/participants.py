@@ -27,6 +27,7 @@ from api.persistence.repositories.participants import (
 )
 from api.schemas.participants import ParticipantCreate, ParticipantSearch, ParticipantUpdate
 from api.security.principal import Principal, scope_for
+from api.services.access_logging import record_read
 from api.services.cursors import decode_cursor, encode_cursor
 from domain.codelists import CodeListName
 from domain.errors import InvalidInput
@@ -101,19 +102,14 @@ def create_participant(
 def get_participant(
     ctx: AppContext, principal: Principal, participant_id: int
 ) -> tuple[ParticipantRow, list[EnrolmentRow]]:
-    with ctx.database.unit_of_work(write=True) as uow:
+    with ctx.database.unit_of_work(write=False) as uow:
         scope = scope_for(principal)
         row = ParticipantRepository(uow.session, scope).get(participant_id)
         if row is None:
             raise NotFound(NOT_FOUND)
         enrolments = EnrolmentRepository(uow.session, scope).for_participant(row.id)
-        AuditLog(uow.session).append(
-            principal,
-            AuditEvent("participant.read", [row.id], "participant", row.id),
-            at=ctx.clock.now(),
-        )
-        uow.commit()
-        return row, [e.row for e in enrolments]
+    record_read(ctx, principal, AuditEvent("participant.read", [row.id], "participant", row.id))
+    return row, [e.row for e in enrolments]
 
 
 def find_participants(
@@ -135,7 +131,7 @@ def find_participants(
         step=query.level,
         mentor_id=query.mentor_id,
     )
-    with ctx.database.unit_of_work(write=True) as uow:
+    with ctx.database.unit_of_work(write=False) as uow:
         scope = scope_for(principal)
         rows = ParticipantRepository(uow.session, scope).page(
             flt, after=after, limit=query.limit + 1
@@ -145,18 +141,14 @@ def find_participants(
         latest = EnrolmentRepository(uow.session, scope).latest_for_participants(
             [r.id for r in rows]
         )
-        if rows:
-            # A list shows names and masked numbers: that is a read of each person's record.
-            AuditLog(uow.session).append(
-                principal,
-                AuditEvent(
-                    "participant.list",
-                    [r.id for r in rows],
-                    detail={"filters": sorted(k for k, v in vars(flt).items() if v is not None)},
-                ),
-                at=ctx.clock.now(),
-            )
-        uow.commit()
+    if rows:
+        # A list shows names and masked numbers: that is a read of each person's record.
+        filters = sorted(k for k, v in vars(flt).items() if v is not None)
+        record_read(
+            ctx,
+            principal,
+            AuditEvent("participant.list", [r.id for r in rows], detail={"filters": filters}),
+        )
     cursor = encode_cursor(rows[-1].search_name, rows[-1].id) if more else None
     return ParticipantPageResult(rows, latest, cursor)
 
@@ -204,19 +196,18 @@ def update_participant(
 def reveal_personnummer(
     ctx: AppContext, principal: Principal, participant_id: int, reason: str
 ) -> Personnummer:
-    with ctx.database.unit_of_work(write=True) as uow:
+    with ctx.database.unit_of_work(write=False) as uow:
         row = ParticipantRepository(uow.session, scope_for(principal)).get(participant_id)
         if row is None:
             raise NotFound(NOT_FOUND)
-        AuditLog(uow.session).append(
-            principal,
-            AuditEvent(
-                "participant.reveal_personnummer", [row.id], "participant", row.id, purpose=reason
-            ),
-            at=ctx.clock.now(),
-        )
-        uow.commit()
-        return Personnummer(row.personnummer)
+    record_read(
+        ctx,
+        principal,
+        AuditEvent(
+            "participant.reveal_personnummer", [row.id], "participant", row.id, purpose=reason
+        ),
+    )
+    return Personnummer(row.personnummer)
 
 
 def access_log(
@@ -224,7 +215,7 @@ def access_log(
 ) -> tuple[list[tuple[AuditEntryRow, str | None]], str | None]:
     """Who did what with this person's record, newest first (the manager's review)."""
     before = decode_cursor(cursor, int)[0] if cursor else None
-    with ctx.database.unit_of_work(write=True) as uow:
+    with ctx.database.unit_of_work(write=False) as uow:
         row = ParticipantRepository(uow.session, scope_for(principal)).get(participant_id)
         if row is None:
             raise NotFound(NOT_FOUND)
@@ -244,13 +235,10 @@ def access_log(
         entries: list[tuple[AuditEntryRow, str | None]] = [
             (e, name) for e, name in uow.session.execute(stmt)
         ]
-        # Reviewing the log is itself a read of the person's data.
-        AuditLog(uow.session).append(
-            principal,
-            AuditEvent("participant.access_log.read", [row.id], "participant", row.id),
-            at=ctx.clock.now(),
-        )
-        uow.commit()
+    # Reviewing the log is itself a read of the person's data.
+    record_read(
+        ctx, principal, AuditEvent("participant.access_log.read", [row.id], "participant", row.id)
+    )
     more = len(entries) > limit
     entries = entries[:limit]
     return entries, (encode_cursor(entries[-1][0].id) if more else None)
