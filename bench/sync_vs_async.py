@@ -42,8 +42,10 @@ ENV_ASYNC_DRIVER = "LEVELUP_BENCH_ASYNC_DRIVER"
 READY_PATH = "/ready"
 
 
-def capture_caseload_statements(engine: Engine, municipality_id: int) -> dict[int, Executable]:
-    """The exact statement objects `caseload_lines` executes, one per mentor of the municipality.
+def capture_caseload_statements(
+    engine: Engine, municipality_id: int
+) -> dict[int, tuple[Executable, Any]]:
+    """The exact statements and parameters `caseload_lines` executes, one per mentor.
 
     Captured with the session's `do_orm_execute` hook while the repository function runs, so
     both apps send byte-for-byte the repository's SQL, however that function evolves.
@@ -58,9 +60,13 @@ def capture_caseload_statements(engine: Engine, municipality_id: int) -> dict[in
                 .order_by(UserRow.id)
             )
         )
-        captured: list[Executable] = []
-        event.listen(session, "do_orm_execute", lambda state: captured.append(state.statement))
-        statements: dict[int, Executable] = {}
+        captured: list[tuple[Executable, Any]] = []
+        event.listen(
+            session,
+            "do_orm_execute",
+            lambda state: captured.append((state.statement, state.parameters)),
+        )
+        statements: dict[int, tuple[Executable, Any]] = {}
         for mentor_id in mentor_ids:
             before = len(captured)
             lines = caseload_lines(
@@ -144,11 +150,11 @@ def create_sync_app() -> FastAPI:
 
     @app.get("/caseload/{mentor_id}")
     def caseload(mentor_id: int) -> dict[str, Any]:
-        statement = statements.get(mentor_id)
-        if statement is None:
+        captured = statements.get(mentor_id)
+        if captured is None:
             raise HTTPException(404)
         with sessions() as session:
-            rows = session.execute(statement).all()
+            rows = session.execute(*captured).all()
         return _body(rows)
 
     return app
@@ -179,11 +185,11 @@ def create_async_app() -> FastAPI:
 
     @app.get("/caseload/{mentor_id}")
     async def caseload(mentor_id: int) -> dict[str, Any]:
-        statement = statements.get(mentor_id)
-        if statement is None:
+        captured = statements.get(mentor_id)
+        if captured is None:
             raise HTTPException(404)
         async with sessions() as session:
-            rows = (await session.execute(statement)).all()
+            rows = (await session.execute(*captured)).all()
         return _body(rows)
 
     return app
