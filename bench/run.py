@@ -301,13 +301,8 @@ def _whatifs(
     backend: str, env: dict[str, str], tokens: list[str], args: argparse.Namespace
 ) -> dict[str, Any]:
     """The caseload run again with candidate fixes patched in (bench.whatif); never fatal."""
-    combos = [("alias",)]
-    if backend == "sqlite":
-        combos.append(("alias", "split_audit", "sqlite_write_lock"))
-    else:
-        combos.append(("alias", "split_audit"))
-    # Upper bounds, not proposals: what the audit write and the principal reload cost under load.
-    combos += [("alias", "no_audit"), ("alias", "no_audit", "principal_cache")]
+    # Upper bounds, not proposals: what the read audit and the principal reload cost under load.
+    combos = [("no_audit",), ("no_audit", "principal_cache")]
     requests: list[load.Request] = [(CASELOAD_PATH, f"Bearer {t}") for t in tokens]
     out: dict[str, Any] = {}
     for combo in combos:

@@ -11,10 +11,10 @@ from api.errors import ErrorBody
 from api.presenters import referral_status
 from api.schemas.base import Cursor, Limit
 from api.schemas.enrolments import ReferralStatusPage
-from api.schemas.me import CaseloadItem, CaseloadRead, MentorLoadRead, MeRead
+from api.schemas.me import CaseloadRead, MentorLoadRead, MeRead
 from api.security.permissions import Permission as P
 from api.services import me as service
-from domain.personnummer import Personnummer
+from domain.personnummer import mask_stored
 from domain.programmes import get_programme
 
 router = APIRouter(prefix="/api/v1/me", tags=["me"], dependencies=[Depends(authenticated)])
@@ -46,33 +46,37 @@ def get_me(principal: CurrentPrincipal) -> MeRead:
     dependencies=[require(P.CASELOAD_READ)],
     responses=FORBIDDEN,
 )
-def get_caseload(ctx: Context, principal: CurrentPrincipal) -> CaseloadRead:
+def get_caseload(ctx: Context, principal: CurrentPrincipal) -> dict[str, Any]:
     """Everything a mentor's start screen needs in one request: each open enrolment the caller
     mentors, with the person, masked personnummer, programme, level and days in the level."""
     today = ctx.clock.today()
     items = []
+    # Plain dicts: FastAPI validates them once against `CaseloadRead`; building the models here
+    # as well doubled the cost of the hottest endpoint.
     for line in service.my_caseload(ctx, principal):
         programme = get_programme(line.programme_code)
         items.append(
-            CaseloadItem(
-                enrolment_id=line.enrolment_id,
-                participant_id=line.participant_id,
-                first_name=line.first_name,
-                last_name=line.last_name,
-                personnummer_masked=Personnummer(line.personnummer).masked,
-                programme_code=programme.code,
-                programme_name=programme.name_sv,
-                state=line.state,
-                step=line.step,
-                step_count=len(programme.steps),
-                step_name=programme.step(line.step).name_sv if line.step else None,
-                days_in_step=(today - line.step_entered_on).days if line.step_entered_on else None,
-                referred_on=line.referred_on,
-                started_on=line.started_on,
-                version=line.version,
-            )
+            {
+                "enrolment_id": line.enrolment_id,
+                "participant_id": line.participant_id,
+                "first_name": line.first_name,
+                "last_name": line.last_name,
+                "personnummer_masked": mask_stored(line.personnummer),
+                "programme_code": programme.code,
+                "programme_name": programme.name_sv,
+                "state": line.state,
+                "step": line.step,
+                "step_count": len(programme.steps),
+                "step_name": programme.step(line.step).name_sv if line.step else None,
+                "days_in_step": (today - line.step_entered_on).days
+                if line.step_entered_on
+                else None,
+                "referred_on": line.referred_on,
+                "started_on": line.started_on,
+                "version": line.version,
+            }
         )
-    return CaseloadRead(count=len(items), items=items)
+    return {"count": len(items), "items": items}
 
 
 @router.get(

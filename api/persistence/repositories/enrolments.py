@@ -283,7 +283,10 @@ def caseload_lines(session: Session, scope: Scope, mentor_id: int) -> list[Casel
     """One query for the mentor's start screen: open enrolments joined with their people."""
     stmt = _caseload_statement(scope.kind, scope.user_id is not None)
     params = {**scope_params(scope), "caseload_mentor_id": mentor_id}
-    return [CaseloadLine(**r._asdict()) for r in session.execute(stmt, params)]
+    # Executed on the connection: Core execution skips the ORM layer, which this plain
+    # column select does not need.
+    result = session.connection().execute(stmt, params)
+    return [CaseloadLine(*row) for row in result]
 
 
 def referral_lines(
