@@ -29,16 +29,14 @@ from alembic.util import CommandError
 from pydantic import ValidationError
 from sqlalchemy import Engine, select
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import OperationalError
 
 from api.clock import Clock
 from api.demo_data import DemoDataError, demo_login_lines, load_demo_data
-from api.persistence.audit import AuditEvent, AuditLog, verify_chain
-from api.persistence.models import OrganisationRow, UserRow
-from api.persistence.repositories.accounts import AccountRepository
+from api.persistence.audit import verify_chain
+from api.persistence.models import OrganisationRow
 from api.persistence.uow import Database
 from api.schemas.admin import UserCreate
-from api.security.passwords import hash_password
 from api.security.permissions import Role
 from api.settings import Settings
 from domain.errors import DomainError
@@ -298,8 +296,9 @@ def _pydantic_message(exc: ValidationError) -> str:
 
 
 def _create_user(settings: Settings, args: argparse.Namespace) -> int:
-    # The admin service's rules for roles and organisations, shared with the admin API.
-    from api.services.admin import _resolve_user_organisations
+    # The admin service creates users for the admin API too: one set of rules.
+    from api.errors import ApiError
+    from api.services.admin import add_user
 
     password = _read_new_password()
     if len(password) < MIN_PASSWORD_CHARS:
@@ -307,7 +306,6 @@ def _create_user(settings: Settings, args: argparse.Namespace) -> int:
             f"Lösenordet måste ha minst {MIN_PASSWORD_CHARS} tecken. / The password must have "
             f"at least {MIN_PASSWORD_CHARS} characters."
         )
-    now = Clock().now()
     with _database(settings) as db:
         _require_migrated(db)
         municipality_id = (
@@ -324,51 +322,13 @@ def _create_user(settings: Settings, args: argparse.Namespace) -> int:
             )
         except ValidationError as exc:
             _fail(f"Ogiltiga uppgifter / invalid input: {_pydantic_message(exc)}")
-        # Argon2 before the write transaction, so the SQLite write lock is not held for it.
-        password_hash = hash_password(data.password)
-        with db.unit_of_work(write=True) as uow:
-            repo = AccountRepository(uow.session)
-            if repo.user_by_username(data.username) is not None:
-                _fail(f"Användarnamnet {data.username} är upptaget. / Username already taken.")
-            try:
-                municipality, organisation = _resolve_user_organisations(repo, data)
-            except DomainError as exc:
-                _fail(exc.detail)
-            row = UserRow(
-                username=data.username,
-                display_name=data.display_name,
-                password_hash=password_hash,
-                role=data.role.value,
-                municipality_id=municipality,
-                organisation_id=organisation,
-                is_active=True,
-                created_at=now,
-                updated_at=now,
-            )
-            try:
-                repo.add(row)
-            except IntegrityError:
-                _fail(f"Användarnamnet {data.username} är upptaget. / Username already taken.")
-            # The system actor: the CLI runs with server access, not as a logged-in user.
-            AuditLog(uow.session).append(
-                None,
-                AuditEvent(
-                    "user.create",
-                    entity_type="user",
-                    entity_id=row.id,
-                    detail={
-                        "role": row.role,
-                        "municipality_id": municipality,
-                        "organisation_id": organisation,
-                        "via": "cli",
-                    },
-                ),
-                at=now,
-            )
-            uow.commit()
+        try:
+            row = add_user(db, None, data, now=Clock().now(), via="cli")
+        except (ApiError, DomainError) as exc:
+            _fail(exc.detail)
     _say(
         f"Användare skapad / user created: {row.username} (id {row.id}, {row.role}"
-        f"{f', kommun {municipality}' if municipality else ''})"
+        f"{f', kommun {row.municipality_id}' if row.municipality_id else ''})"
     )
     return EXIT_OK
 

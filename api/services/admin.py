@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
@@ -24,6 +26,7 @@ from api.persistence.models import (
 )
 from api.persistence.repositories.accounts import AccountRepository
 from api.persistence.repositories.codelists import CodeListRepository
+from api.persistence.uow import Database
 from api.schemas.admin import (
     IntegrationClientCreate,
     IntegrationClientUpdate,
@@ -244,9 +247,22 @@ def _username_taken() -> Conflict:
 
 
 def create_user(ctx: AppContext, principal: Principal, data: UserCreate) -> UserRow:
+    return add_user(ctx.database, principal, data, now=ctx.clock.now())
+
+
+def add_user(
+    database: Database,
+    principal: Principal | None,
+    data: UserCreate,
+    *,
+    now: datetime,
+    via: str | None = None,
+) -> UserRow:
+    """The one way a user is created: the admin API and `levelup create-user` (principal None,
+    the system actor) share every rule for roles and organisations."""
+    # Argon2 before the write transaction, so the SQLite write lock is not held for it.
     password_hash = hash_password(data.password)
-    now = ctx.clock.now()
-    with ctx.database.unit_of_work(write=True) as uow:
+    with database.unit_of_work(write=True) as uow:
         repo = AccountRepository(uow.session)
         if repo.user_by_username(data.username) is not None:
             raise _username_taken()
@@ -267,18 +283,16 @@ def create_user(ctx: AppContext, principal: Principal, data: UserCreate) -> User
         except IntegrityError:
             # Created concurrently by someone else after our check (PostgreSQL).
             raise _username_taken() from None
+        detail: dict[str, Any] = {
+            "role": row.role,
+            "municipality_id": municipality_id,
+            "organisation_id": organisation_id,
+        }
+        if via:
+            detail["via"] = via
         AuditLog(uow.session).append(
             principal,
-            AuditEvent(
-                "user.create",
-                entity_type="user",
-                entity_id=row.id,
-                detail={
-                    "role": row.role,
-                    "municipality_id": municipality_id,
-                    "organisation_id": organisation_id,
-                },
-            ),
+            AuditEvent("user.create", entity_type="user", entity_id=row.id, detail=detail),
             at=now,
         )
         uow.commit()
