@@ -47,7 +47,7 @@ def capture_caseload_statements(
 ) -> dict[int, tuple[Executable, Any]]:
     """The exact statements and parameters `caseload_lines` executes, one per mentor.
 
-    Captured with the session's `do_orm_execute` hook while the repository function runs, so
+    Captured with the engine's `before_execute` hook while the repository function runs, so
     both apps send byte-for-byte the repository's SQL, however that function evolves.
     """
     with Session(engine) as session:
@@ -61,11 +61,13 @@ def capture_caseload_statements(
             )
         )
         captured: list[tuple[Executable, Any]] = []
-        event.listen(
-            session,
-            "do_orm_execute",
-            lambda state: captured.append((state.statement, state.parameters)),
-        )
+
+        # Core level, so it sees the statement however the repository executes it (through
+        # the session or directly on its connection).
+        def capture(_conn: Any, clause: Any, multiparams: Any, params: Any, _opts: Any) -> None:
+            captured.append((clause, multiparams[0] if multiparams else params))
+
+        event.listen(engine, "before_execute", capture)
         statements: dict[int, tuple[Executable, Any]] = {}
         for mentor_id in mentor_ids:
             before = len(captured)
@@ -78,6 +80,7 @@ def capture_caseload_statements(
                     f"and found {len(lines)} rows for mentor {mentor_id}"
                 )
             statements[mentor_id] = captured[-1]
+        event.remove(engine, "before_execute", capture)  # the app keeps serving on this engine
     return statements
 
 
