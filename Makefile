@@ -1,7 +1,7 @@
 # Level Up — developer and CI entry points.
 #
-#   make test       everything CI runs: install, full test suite (SQLite + a throwaway
-#                   PostgreSQL), then lint
+#   make test       everything CI runs: install, lint, then the full test suite (SQLite +
+#                   a throwaway PostgreSQL)
 #   make test-fast  unit/integration/api tests on SQLite only, stop at first failure
 #   make lint       ruff, ruff format --check, mypy, OpenAPI drift check, domain purity
 #   make run        migrate, load demo data (if empty), serve on http://127.0.0.1:8000
@@ -37,9 +37,10 @@ install:
 # Frontend hook (later issue): a `test-web` target (frontend unit tests + Playwright
 # e2e against Chromium) gets added to this recipe after lint; its npm/Chromium
 # installation goes into scripts/bootstrap.sh.
+# Lint first: it fails fast, and the suite's summary is then the last line CI prints.
 test: install
-	bash scripts/with-postgres.sh $(PYTEST) $(PYTEST_FLAGS) $(PYTEST_ARGS)
 	$(MAKE) --no-print-directory lint
+	bash scripts/with-postgres.sh $(PYTEST) $(PYTEST_FLAGS) $(PYTEST_ARGS)
 
 test-fast: install
 	env -u LEVELUP_TEST_POSTGRES_URL $(PYTEST) $(PYTEST_FLAGS) -x -m 'not postgres' $(PYTEST_ARGS)
