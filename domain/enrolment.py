@@ -9,7 +9,7 @@ new enrolment plus the events the command caused. No clock reads, no I/O.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import StrEnum
@@ -23,6 +23,7 @@ from domain.errors import (
     MissingInformation,
     NotEligible,
 )
+from domain.personnummer import age_on
 from domain.programmes import Programme
 
 MAX_REASON_LENGTH = 500
@@ -277,6 +278,21 @@ class Enrolment:
 
 def replay(programme_code: str, history: tuple[Transition, ...]) -> Enrolment:
     """Derive an enrolment's current facts from its history (corrected dates applied)."""
+    e = Enrolment(programme_code=programme_code, history=history)
+    for e in _fold(programme_code, history):  # noqa: B007 - the last value is the answer
+        pass
+    return e
+
+
+def states_after_each(
+    programme_code: str, history: tuple[Transition, ...]
+) -> list[tuple[EnrolmentState, int | None]]:
+    """(state, step) right after each transition, in one pass (for showing the history)."""
+    return [(e.state, e.step) for e in _fold(programme_code, history)]
+
+
+def _fold(programme_code: str, history: tuple[Transition, ...]) -> Iterator[Enrolment]:
+    """The enrolment after each transition in turn; `replay` is the last of them."""
     dates: dict[int, date] = {}
     for t in history:
         dates[t.corrects_seq if t.kind is TransitionKind.CORRECT_DATE else t.seq] = t.effective_on  # type: ignore[index]
@@ -328,7 +344,7 @@ def replay(programme_code: str, history: tuple[Transition, ...]) -> Enrolment:
                 e = replace(e, state=EnrolmentState.DECLINED, ended_on=on)
             case TransitionKind.CORRECT_DATE:
                 pass
-    return e
+        yield e
 
 
 def open_referral(
@@ -336,7 +352,12 @@ def open_referral(
 ) -> tuple[Enrolment, list[Event]]:
     """A new enrolment in state `referred`. A returning person always gets a new one (rule 7)."""
     _check_not_future(referred_on, today)
-    age = _age_on(birth_date, referred_on)
+    if referred_on < birth_date:
+        raise NotEligible(
+            "Remissdatumet ligger före personens födelsedatum.",
+            fields={"referred_on": "före födelsedatum"},
+        )
+    age = age_on(birth_date, referred_on)
     if not programme.min_age <= age <= programme.max_age:
         raise NotEligible(
             f"{programme.name_sv} är för personer {programme.min_age}–{programme.max_age} år; "
@@ -609,10 +630,6 @@ _HANDLERS: dict[type, Callable[[Enrolment, Any, Programme, date], _Result]] = {
 
 
 # --- date helpers ---------------------------------------------------------------------------
-
-
-def _age_on(birth_date: date, on: date) -> int:
-    return on.year - birth_date.year - ((on.month, on.day) < (birth_date.month, birth_date.day))
 
 
 def add_months(on: date, months: int) -> date:

@@ -61,6 +61,21 @@ class LegalSex(StrEnum):
     MAN = "man"
 
 
+def age_on(born: date, on: date) -> int:
+    """Completed years on `on`; the one age rule of the domain (programme age limits too).
+
+    Someone born on 29 February turns a year older on 1 March in non-leap years, which is how
+    Swedish authorities count it.
+    """
+    if on < born:
+        raise ValueError("age_on: the date is before the birth date")
+    birthday = (born.month, born.day)
+    if birthday == (2, 29) and not _is_leap(on.year):
+        birthday = (3, 1)
+    years = on.year - born.year
+    return years - 1 if (on.month, on.day) < birthday else years
+
+
 def mask_stored(digits: str) -> str:
     """The masked display form of an already validated, stored 12-digit number.
 
@@ -152,14 +167,7 @@ class Personnummer:
         Someone born on 29 February turns a year older on 1 March in non-leap years, which is
         how Swedish authorities count it (and so it agrees with the '+' rule in `parse`).
         """
-        born = self.birth_date
-        if on < born:
-            raise ValueError("age_on: the date is before the birth date")
-        birthday = (born.month, born.day)
-        if birthday == (2, 29) and not _is_leap(on.year):
-            birthday = (3, 1)
-        years = on.year - born.year
-        return years - 1 if (on.month, on.day) < birthday else years
+        return age_on(self.birth_date, on)
 
     @property
     def masked(self) -> str:
