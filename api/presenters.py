@@ -16,7 +16,7 @@ from api.schemas.enrolments import (
 )
 from api.schemas.participants import AccessLogEntry, Gender, ParticipantListItem, ParticipantRead
 from api.services.enrolments import EnrolmentView
-from domain.enrolment import Outcome, TransitionKind, replay
+from domain.enrolment import Outcome, TransitionKind, states_after_each
 from domain.personnummer import Personnummer
 
 
@@ -45,9 +45,11 @@ def _history(loaded: LoadedEnrolment) -> list[TransitionRead]:
     corrected_by = {
         t.corrects_seq: t.seq for t in e.history if t.kind is TransitionKind.CORRECT_DATE
     }
+    after_each = states_after_each(e.programme_code, e.history)
     out = []
-    for i, (t, row) in enumerate(zip(e.history, loaded.transitions, strict=True)):
-        after = replay(e.programme_code, e.history[: i + 1])
+    for t, row, (state_after, step_after) in zip(
+        e.history, loaded.transitions, after_each, strict=True
+    ):
         out.append(
             TransitionRead(
                 seq=t.seq,
@@ -64,8 +66,8 @@ def _history(loaded: LoadedEnrolment) -> list[TransitionRead]:
                 exit_reason_code=t.exit_reason_code,
                 exit_status_code=t.exit_status_code,
                 outcome=_outcome(t.outcome),
-                step_after=after.step,
-                state_after=after.state,
+                step_after=step_after,
+                state_after=state_after,
             )
         )
     return out
