@@ -303,9 +303,8 @@ def assign_mentor(
             at=now,
         )
         uow.commit()
-        refreshed = repo.get(enrolment_id)
-        assert refreshed is not None
-        return EnrolmentView(refreshed, repo.mentor_history(enrolment_id))
+        # The history is unchanged and the flush already bumped the row's version: no re-read.
+        return EnrolmentView(loaded, repo.mentor_history(enrolment_id))
 
 
 def list_for_participant(

@@ -168,13 +168,14 @@ def update_participant(
             raise NotFound(NOT_FOUND)
         if row.version != expected_version:
             raise PreconditionFailed("Någon annan har ändrat deltagaren. Läs in den igen.")
-        changes = data.model_dump(exclude_unset=True)
+        # mode="json": enums arrive as their stored values (gender "woman", not Gender.WOMAN).
+        changes = data.model_dump(exclude_unset=True, mode="json")
         for name in ("first_name", "last_name"):
             if name in changes and changes[name] is None:
                 raise InvalidInput("Namn kan inte tas bort.", fields={name: "krävs"})
         _check_education(uow.session, changes.get("education_level"), ctx.clock.today())
         for name, value in changes.items():
-            setattr(row, name, value.value if hasattr(value, "value") else value)
+            setattr(row, name, value)
         row.search_name = search_name(row.first_name, row.last_name)
         row.updated_at = now
         uow.session.flush()
