@@ -21,18 +21,15 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from alembic.util import CommandError
 from pydantic import ValidationError
-from sqlalchemy import Engine, select
+from sqlalchemy import select
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
 from api.clock import Clock
 from api.demo_data import DemoDataError, demo_login_lines, load_demo_data
+from api.persistence import schema
 from api.persistence.audit import verify_chain
 from api.persistence.models import OrganisationRow
 from api.persistence.uow import Database
@@ -89,38 +86,8 @@ def _database(settings: Settings) -> Iterator[Database]:
         db.dispose()
 
 
-def _alembic_ini() -> Path:
-    """alembic.ini in the current directory first (deployments), else the repository's."""
-    for candidate in (
-        Path.cwd() / "alembic.ini",
-        Path(__file__).resolve().parents[1] / "alembic.ini",
-    ):
-        if candidate.is_file():
-            return candidate
-    _fail(
-        "Hittar ingen alembic.ini i aktuell katalog eller i projektkatalogen. / "
-        "No alembic.ini in the current directory or next to the project."
-    )
-
-
-def _alembic_config() -> Config:
-    return Config(str(_alembic_ini()))
-
-
-def _current_revision(engine: Engine) -> str | None:
-    with engine.connect() as conn:
-        heads = MigrationContext.configure(conn).get_current_heads()
-    return ",".join(heads) if heads else None
-
-
-def _head_revision(cfg: Config) -> str | None:
-    heads = ScriptDirectory.from_config(cfg).get_heads()
-    return ",".join(heads) if heads else None
-
-
 def _require_migrated(db: Database) -> None:
-    current = _current_revision(db.engine)
-    head = _head_revision(_alembic_config())
+    current, head = schema.current_revision(db.engine), _head_revision()
     if current != head:
         _fail(
             f"Databasen är inte migrerad (version {current or 'ingen'}, senaste {head}); "
@@ -129,20 +96,24 @@ def _require_migrated(db: Database) -> None:
         )
 
 
+def _head_revision() -> str | None:
+    try:
+        return schema.head_revision()
+    except schema.MigrationsNotFound as exc:
+        _fail(str(exc))
+
+
 def _run_alembic(settings: Settings, action: str, revision: str) -> tuple[str | None, str | None]:
-    cfg = _alembic_config()
     with _database(settings) as db:
-        before = _current_revision(db.engine)
+        before = schema.current_revision(db.engine)
         try:
-            with db.engine.begin() as conn:
-                cfg.attributes["connection"] = conn
-                if action == "upgrade":
-                    command.upgrade(cfg, revision)
-                else:
-                    command.downgrade(cfg, revision)
-        except CommandError as exc:
+            if action == "upgrade":
+                schema.upgrade(db.engine, revision)
+            else:
+                schema.downgrade(db.engine, revision)
+        except (CommandError, schema.MigrationsNotFound) as exc:
             _fail(f"Alembic: {exc}")
-        after = _current_revision(db.engine)
+        after = schema.current_revision(db.engine)
     return before, after
 
 

@@ -27,11 +27,11 @@ from datetime import time as dt_time
 from pathlib import Path
 from typing import Any
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import Engine, create_engine, insert, select, text, update
 
 from api.clock import Clock
+from api.demo_data import FIRST_NAMES_MEN, FIRST_NAMES_WOMEN, LAST_NAMES
+from api.persistence import schema
 from api.persistence.audit import CHAIN_HEAD_ID, GENESIS_HASH, AuditEvent, verify_chain
 from api.persistence.audit import _digest as audit_digest  # the chain's one hash function
 from api.persistence.db import make_engine
@@ -64,74 +64,12 @@ from domain.enrolment import (
 from domain.personnummer import TEST_NUMBERS_PER_SEX_PER_DATE, LegalSex, make_test_personnummer
 from domain.programmes import LEVEL_UP, LEVEL_UPGRADE, Programme
 
-ROOT = Path(__file__).resolve().parents[1]
 MENTORS = 100
 ENROLMENTS_PER_MENTOR = 30
 # Roughly one in a hundred people has protected identity; their mentor is a named user.
 PROTECTED_SHARE = 0.01
 SEED = 20261123
 
-FIRST_NAMES_WOMEN = (
-    "Anna",
-    "Eva",
-    "Maria",
-    "Sara",
-    "Emma",
-    "Elin",
-    "Hanna",
-    "Ida",
-    "Julia",
-    "Amira",
-    "Fatima",
-    "Linnea",
-    "Maja",
-    "Nora",
-    "Selma",
-    "Wilma",
-    "Alva",
-)
-FIRST_NAMES_MEN = (
-    "Erik",
-    "Lars",
-    "Johan",
-    "Karl",
-    "Anders",
-    "Oscar",
-    "Ali",
-    "Mohammed",
-    "Hugo",
-    "Liam",
-    "William",
-    "Noah",
-    "Elias",
-    "Adam",
-    "Leo",
-    "Viktor",
-    "Omar",
-)
-LAST_NAMES = (
-    "Andersson",
-    "Johansson",
-    "Karlsson",
-    "Nilsson",
-    "Eriksson",
-    "Larsson",
-    "Olsson",
-    "Persson",
-    "Svensson",
-    "Gustafsson",
-    "Pettersson",
-    "Jonsson",
-    "Jansson",
-    "Hansson",
-    "Bengtsson",
-    "Lindberg",
-    "Lindqvist",
-    "Berg",
-    "Hassan",
-    "Ahmed",
-    "Axelsson",
-)
 EDUCATION = ("forgymnasial", "gymnasial", "eftergymnasial", None)
 
 
@@ -198,10 +136,7 @@ def fresh_database(backend: str, *, workdir: Path, postgres_admin_url: str | Non
 
 def migrate(engine: Engine) -> None:
     """Build the schema the way production does: the Alembic migrations, up to head."""
-    with engine.begin() as conn:
-        cfg = Config(str(ROOT / "alembic.ini"))
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "head")
+    schema.upgrade(engine)
 
 
 # ---- synthetic people and histories ----------------------------------------------------------

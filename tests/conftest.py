@@ -20,14 +20,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from alembic import command
-from alembic.config import Config
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import Connection, Engine, create_engine, text
+from sqlalchemy import Engine, create_engine, text
 
 from api.app import create_app
 from api.clock import Clock
+from api.persistence import schema
 from api.persistence.db import make_engine
 from api.persistence.models import IntegrationClientRow, OrganisationRow, UserRow
 from api.persistence.uow import Database
@@ -43,20 +42,12 @@ TEST_SECRET = "test-secret-" + "x" * 40
 POSTGRES_ENV = "LEVELUP_TEST_POSTGRES_URL"
 
 
-def alembic_config(connection: Connection) -> Config:
-    cfg = Config(str(ROOT / "alembic.ini"))
-    cfg.attributes["connection"] = connection
-    return cfg
-
-
 def migrate(engine: Engine, revision: str = "head") -> None:
-    with engine.begin() as conn:
-        command.upgrade(alembic_config(conn), revision)
+    schema.upgrade(engine, revision)
 
 
 def downgrade(engine: Engine, revision: str = "base") -> None:
-    with engine.begin() as conn:
-        command.downgrade(alembic_config(conn), revision)
+    schema.downgrade(engine, revision)
 
 
 # ---- databases -------------------------------------------------------------------------------
