@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 from api.routers import (
+    activities,
     admin,
+    assessments,
     auth,
     codelists,
+    cohorts,
+    consents,
     enrolments,
+    follow_ups,
     health,
     me,
     participants,
+    plans,
 )
 
 ALL_ROUTERS = [
@@ -18,6 +24,12 @@ ALL_ROUTERS = [
     me.router,
     participants.router,
     enrolments.router,
+    assessments.router,
+    follow_ups.router,
+    activities.router,
+    cohorts.router,
+    plans.router,
+    consents.router,
     codelists.router,
     admin.router,
 ]

@@ -40,23 +40,62 @@ class Permission(StrEnum):
     USER_ADMIN = "user:admin"
     ORGANISATION_ADMIN = "organisation:admin"
     INTEGRATION_CLIENT_ADMIN = "integration_client:admin"
+    # The participant journey (issue 3): each area read and written separately, so a role can
+    # review without recording.
+    ASSESSMENT_READ = "assessment:read"
+    ASSESSMENT_RECORD = "assessment:record"
+    FOLLOW_UP_READ = "follow_up:read"
+    FOLLOW_UP_RECORD = "follow_up:record"
+    ACTIVITY_READ = "activity:read"
+    ACTIVITY_RECORD = "activity:record"
+    COHORT_READ = "cohort:read"
+    COHORT_MANAGE = "cohort:manage"
+    PLAN_READ = "plan:read"
+    PLAN_WRITE = "plan:write"
+    CONSENT_READ = "consent:read"
+    CONSENT_RECORD = "consent:record"
+    TASKS_READ = "tasks:read"
 
 
 P = Permission
 
 _EVERYONE = frozenset({P.CODE_LIST_READ, P.PROGRAMME_READ})
 
-_CASE_WORK = frozenset(
+_JOURNEY_READ = frozenset(
     {
-        P.PARTICIPANT_READ,
-        P.PARTICIPANT_CREATE,
-        P.PARTICIPANT_UPDATE,
-        P.PARTICIPANT_REVEAL_PERSONNUMMER,
-        P.ENROLMENT_READ,
-        P.ENROLMENT_REFER,
-        P.ENROLMENT_TRANSITION,
-        P.CASELOAD_READ,
+        P.ASSESSMENT_READ,
+        P.FOLLOW_UP_READ,
+        P.ACTIVITY_READ,
+        P.COHORT_READ,
+        P.PLAN_READ,
+        P.CONSENT_READ,
     }
+)
+
+_JOURNEY_WORK = _JOURNEY_READ | {
+    P.ASSESSMENT_RECORD,
+    P.FOLLOW_UP_RECORD,
+    P.ACTIVITY_RECORD,
+    P.COHORT_MANAGE,
+    P.PLAN_WRITE,
+    P.CONSENT_RECORD,
+    P.TASKS_READ,
+}
+
+_CASE_WORK = (
+    frozenset(
+        {
+            P.PARTICIPANT_READ,
+            P.PARTICIPANT_CREATE,
+            P.PARTICIPANT_UPDATE,
+            P.PARTICIPANT_REVEAL_PERSONNUMMER,
+            P.ENROLMENT_READ,
+            P.ENROLMENT_REFER,
+            P.ENROLMENT_TRANSITION,
+            P.CASELOAD_READ,
+        }
+    )
+    | _JOURNEY_WORK
 )
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -72,7 +111,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         P.ACCESS_LOG_READ,
         P.ENROLMENT_ASSIGN_MENTOR,
         P.MUNICIPALITY_MENTORS_READ,
-    },
+    }
+    | _JOURNEY_READ,
     Role.REFERRER: _EVERYONE | {P.REFERRAL_STATUS_READ},
     # Aggregates and exports arrive with the statistics issue; no person-level access ever.
     Role.ASSOCIATION_ANALYST: _EVERYONE,

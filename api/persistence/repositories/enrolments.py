@@ -18,6 +18,7 @@ from api.persistence.models import (
     TransitionRow,
     UserRow,
 )
+from api.persistence.repositories.journey_schedules import sync_schedules
 from api.persistence.repositories.scope_filters import (
     enrolment_visible,
     participant_condition,
@@ -183,6 +184,8 @@ class EnrolmentRepository:
         project(loaded.row, new)
         loaded.row.updated_at = at
         self._session.flush()  # the version check fires here on a concurrent change
+        if fresh:
+            sync_schedules(self._session, loaded.row, new)
         return self._load(loaded.row)
 
     def assign_mentor(
