@@ -7,6 +7,7 @@ Upgrade are built in (DOMAIN.md §3); more programmes are added as data, not cod
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 from fractions import Fraction
 
 from domain.errors import UnknownCode
@@ -33,6 +34,34 @@ class ProgrammeGoals:
     target_men: int | None = None
 
 
+class FollowUpTrigger(StrEnum):
+    # The first entry into an outcome step (Level 4): the support period starts that day.
+    OUTCOME_STEP_ENTERED = "outcome_step_entered"
+    EXIT = "exit"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FollowUpRule:
+    """One follow-up a programme schedules: `offset` after its triggering event.
+
+    Programme data, not code: Vägen till självförsörjning's "90 days and 1 year after exit" and
+    SVS's "one year after finding a workplace" are expressed with the same two triggers.
+    """
+
+    kind: str
+    trigger: FollowUpTrigger
+    label_sv: str
+    label_en: str
+    offset_days: int = 0
+    offset_months: int = 0
+    # DOMAIN.md §9: contacting a person after the programme needs their consent to it.
+    requires_contact_consent: bool
+
+    def __post_init__(self) -> None:
+        if not self.kind or self.offset_days < 0 or self.offset_months < 0:
+            raise ValueError(f"follow-up rule {self.kind!r}: a kind and offsets >= 0 are needed")
+
+
 @dataclass(frozen=True, slots=True)
 class Programme:
     code: str
@@ -44,11 +73,23 @@ class Programme:
     # Months the mentor stays as safety net after an outcome step is entered.
     support_period_months: int | None
     goals: ProgrammeGoals
+    follow_up_rules: tuple[FollowUpRule, ...] = ()
 
     def __post_init__(self) -> None:
         numbers = [s.number for s in self.steps]
         if not numbers or numbers != list(range(1, len(numbers) + 1)):
             raise ValueError(f"programme {self.code}: steps must be numbered 1..n")
+        kinds = [r.kind for r in self.follow_up_rules]
+        if len(set(kinds)) != len(kinds):
+            raise ValueError(f"programme {self.code}: follow-up kinds must be unique")
+        outcome_rules = any(
+            r.trigger is FollowUpTrigger.OUTCOME_STEP_ENTERED for r in self.follow_up_rules
+        )
+        if outcome_rules and not any(s.requires_outcome for s in self.steps):
+            raise ValueError(f"programme {self.code}: an outcome follow-up needs an outcome step")
+
+    def follow_up_rule(self, kind: str) -> FollowUpRule | None:
+        return next((r for r in self.follow_up_rules if r.kind == kind), None)
 
     @property
     def first_step(self) -> int:
@@ -77,6 +118,35 @@ _STAIRCASE = (
     ),
 )
 
+# The staircase programmes' support period (DOMAIN.md §3: the mentor stays 3 months).
+_STAIRCASE_SUPPORT_MONTHS = 3
+
+SUPPORT_PERIOD_END = FollowUpRule(
+    kind="support_period_end",
+    trigger=FollowUpTrigger.OUTCOME_STEP_ENTERED,
+    label_sv="Uppföljning när stödperioden slutar",
+    label_en="Follow-up at the end of the support period",
+    offset_months=_STAIRCASE_SUPPORT_MONTHS,
+    # The person is still enrolled: this is case handling, not contact after the programme.
+    requires_contact_consent=False,
+)
+AFTER_EXIT_90_DAYS = FollowUpRule(
+    kind="after_exit_90_days",
+    trigger=FollowUpTrigger.EXIT,
+    label_sv="Uppföljning 90 dagar efter avslut",
+    label_en="Follow-up 90 days after exit",
+    offset_days=90,
+    requires_contact_consent=True,
+)
+AFTER_EXIT_1_YEAR = FollowUpRule(
+    kind="after_exit_1_year",
+    trigger=FollowUpTrigger.EXIT,
+    label_sv="Uppföljning 1 år efter avslut",
+    label_en="Follow-up 1 year after exit",
+    offset_months=12,
+    requires_contact_consent=True,
+)
+
 LEVEL_UP = Programme(
     code="level_up",
     name_sv="Level Up",
@@ -84,7 +154,7 @@ LEVEL_UP = Programme(
     steps=_STAIRCASE,
     min_age=16,
     max_age=29,
-    support_period_months=3,
+    support_period_months=_STAIRCASE_SUPPORT_MONTHS,
     goals=ProgrammeGoals(
         goal_reached_share=Fraction(1, 2),
         reached_preparation_share=Fraction(1, 4),
@@ -93,6 +163,7 @@ LEVEL_UP = Programme(
         target_women=126,
         target_men=84,
     ),
+    follow_up_rules=(SUPPORT_PERIOD_END,),
 )
 
 LEVEL_UPGRADE = Programme(
@@ -102,9 +173,11 @@ LEVEL_UPGRADE = Programme(
     steps=_STAIRCASE,
     min_age=18,
     max_age=64,
-    support_period_months=3,
+    support_period_months=_STAIRCASE_SUPPORT_MONTHS,
     # Seed 000 states qualitative goals only (all levels offered, a lead mentor per kommun).
     goals=ProgrammeGoals(preparation_step=3),
+    # Issue 3: the after-exit follow-ups of Vägen till självförsörjning are on for Level Upgrade.
+    follow_up_rules=(SUPPORT_PERIOD_END, AFTER_EXIT_90_DAYS, AFTER_EXIT_1_YEAR),
 )
 
 BUILT_IN_PROGRAMMES: dict[str, Programme] = {p.code: p for p in (LEVEL_UP, LEVEL_UPGRADE)}
