@@ -24,6 +24,21 @@ class ConsentPurpose(StrEnum):
     FOLLOW_UP_CONTACT = "follow_up_contact"
 
 
+# (Swedish, English) labels for the web app and for integrators reading the API.
+PURPOSE_LABELS: dict[ConsentPurpose, tuple[str, str]] = {
+    ConsentPurpose.REFERRER_INFORMATION_EXCHANGE: (
+        "Informationsutbyte med remittenten",
+        "Information exchange with the referrer",
+    ),
+    ConsentPurpose.SUS_REGISTRATION: ("Registrering i SUS", "Registration in SUS"),
+    ConsentPurpose.EVALUATION: ("Utvärdering", "Evaluation"),
+    ConsentPurpose.FOLLOW_UP_CONTACT: (
+        "Uppföljande kontakt efter avslut",
+        "Follow-up contact after exit",
+    ),
+}
+
+
 class ConsentAction(StrEnum):
     GIVEN = "given"
     WITHDRAWN = "withdrawn"

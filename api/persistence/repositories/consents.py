@@ -7,9 +7,10 @@ from collections.abc import Iterable
 from datetime import date, datetime
 
 from sqlalchemy import ColumnElement, and_, exists, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import QueryableAttribute, Session, aliased
 
 from api.persistence.models.consents import ConsentEntryRow
+from api.persistence.models.core import ParticipantRow
 from api.security.principal import Principal
 from domain.consent import ConsentAction, ConsentEntry, ConsentLedger, ConsentPurpose
 
@@ -24,33 +25,35 @@ def to_domain_entry(row: ConsentEntryRow) -> ConsentEntry:
 
 
 def consent_held_condition(
-    participant_id: ColumnElement[int], purpose: ConsentPurpose, on: date | ColumnElement[date]
+    participant_id: ColumnElement[int] | QueryableAttribute[int],
+    purpose: ConsentPurpose,
+    on: date | ColumnElement[date] | None = None,
 ) -> ColumnElement[bool]:
     """SQL: the participant's latest `purpose` entry dated on or before `on` is a giving.
 
     Usable inside scope filters and aggregate queries, so nobody loads ledgers to filter.
+    `on=None` asks "is consent held now?": entries are never dated in the future, so that is
+    simply the latest entry. It needs no date from the database server, whose CURRENT_DATE
+    would be UTC on one backend and the session's zone on the other, not the business day.
     """
     latest = aliased(ConsentEntryRow, name="consent_latest")
     later = aliased(ConsentEntryRow, name="consent_later")
-    newer_exists = exists(
-        select(later.id).where(
-            later.participant_id == latest.participant_id,
-            later.purpose == latest.purpose,
-            later.effective_on <= on,
-            # Same-day entries: the one recorded later wins (ids grow with recording order).
-            (later.effective_on > latest.effective_on)
-            | and_(later.effective_on == latest.effective_on, later.id > latest.id),
-        )
-    )
-    return exists(
-        select(latest.id).where(
-            latest.participant_id == participant_id,
-            latest.purpose == purpose.value,
-            latest.action == ConsentAction.GIVEN.value,
-            latest.effective_on <= on,
-            ~newer_exists,
-        )
-    )
+    newer = [
+        later.participant_id == latest.participant_id,
+        later.purpose == latest.purpose,
+        # Same-day entries: the one recorded later wins (ids grow with recording order).
+        (later.effective_on > latest.effective_on)
+        | and_(later.effective_on == latest.effective_on, later.id > latest.id),
+    ]
+    held = [
+        latest.participant_id == participant_id,
+        latest.purpose == purpose.value,
+        latest.action == ConsentAction.GIVEN.value,
+    ]
+    if on is not None:
+        newer.append(later.effective_on <= on)
+        held.append(latest.effective_on <= on)
+    return exists(select(latest.id).where(*held, ~exists(select(later.id).where(*newer))))
 
 
 class ConsentRepository:
@@ -81,6 +84,14 @@ class ConsentRepository:
             ).scalars():
                 grouped[row.participant_id].append(to_domain_entry(row))
         return {i: ConsentLedger(tuple(entries)) for i, entries in grouped.items()}
+
+    def lock_ledger(self, participant_id: int) -> None:
+        """Serialise writers of one participant's ledger until commit (PostgreSQL row lock on
+        the participant; SQLite writers are already serialised by BEGIN IMMEDIATE). Without it
+        two concurrent "given" entries could both pass the "not given twice" rule."""
+        self._session.execute(
+            select(ParticipantRow.id).where(ParticipantRow.id == participant_id).with_for_update()
+        )
 
     def append(
         self, participant_id: int, entry: ConsentEntry, actor: Principal, at: datetime

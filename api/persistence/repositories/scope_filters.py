@@ -15,7 +15,9 @@ from sqlalchemy import ColumnElement, and_, bindparam, exists, false, or_, selec
 from sqlalchemy.orm import aliased
 
 from api.persistence.models import EnrolmentRow, ParticipantRow, ProtectedIdentityGrantRow
+from api.persistence.repositories.consents import consent_held_condition
 from api.security.principal import Scope, ScopeKind
+from domain.consent import ConsentPurpose
 
 # Aliases, so the subqueries keep their own FROM when the outer query selects enrolments.
 _MINE = aliased(EnrolmentRow, name="scope_mine")
@@ -67,8 +69,16 @@ def _protected_identity(user: Any) -> ColumnElement[bool]:
 
 def _enrolment(kind: ScopeKind, municipality: Any, user: Any) -> ColumnElement[bool]:
     if kind is ScopeKind.REFERRALS:
-        # A referrer is never shown a protected person unless named on the record.
-        return and_(EnrolmentRow.referrer_user_id == user, _protected_identity(user))
+        # A referrer is never shown a protected person unless named on the record, and sees
+        # the status only while the person's consent to information exchange with the
+        # referrer holds (DOMAIN.md §9): a withdrawal hides the enrolment at once.
+        return and_(
+            EnrolmentRow.referrer_user_id == user,
+            _protected_identity(user),
+            consent_held_condition(
+                EnrolmentRow.participant_id, ConsentPurpose.REFERRER_INFORMATION_EXCHANGE
+            ),
+        )
     return _participant(kind, municipality, user)
 
 
