@@ -1,0 +1,82 @@
+"""The contact log of an enrolment, and the activity figures other areas ask for.
+
+Scope is not applied here: callers first load the enrolment through `EnrolmentRepository`
+(scoped), and only then ask for its activities. `last_activity_on` serves the task list, whose
+enrolment ids already come from a scoped query.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from sqlalchemy import func, select, union_all
+from sqlalchemy.orm import Session
+
+from api.persistence.models.activities import ActivityRow, AttendanceRow, CohortSessionRow
+
+
+class ActivityRepository:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def add(self, row: ActivityRow) -> ActivityRow:
+        self._session.add(row)
+        self._session.flush()
+        return row
+
+    def for_enrolment(self, enrolment_id: int) -> list[ActivityRow]:
+        """Newest first; same-day entries in reverse recording order."""
+        return list(
+            self._session.execute(
+                select(ActivityRow)
+                .where(ActivityRow.enrolment_id == enrolment_id)
+                .order_by(ActivityRow.occurred_on.desc(), ActivityRow.id.desc())
+            ).scalars()
+        )
+
+    def minutes_between(self, enrolment_id: int, first: date, last: date) -> list[tuple[date, int]]:
+        """(date, minutes) of every activity and every attended cohort session of the enrolment
+        dated in [first, last]: what the hours per week are summed from."""
+        activities = select(ActivityRow.occurred_on, ActivityRow.duration_minutes).where(
+            ActivityRow.enrolment_id == enrolment_id,
+            ActivityRow.occurred_on.between(first, last),
+        )
+        sessions = (
+            select(CohortSessionRow.held_on, CohortSessionRow.duration_minutes)
+            .join(AttendanceRow, AttendanceRow.session_id == CohortSessionRow.id)
+            .where(
+                AttendanceRow.enrolment_id == enrolment_id,
+                AttendanceRow.attended.is_(True),
+                CohortSessionRow.held_on.between(first, last),
+            )
+        )
+        return [
+            (on, minutes) for on, minutes in self._session.execute(union_all(activities, sessions))
+        ]
+
+
+def last_activity_on(session: Session, enrolment_ids: Sequence[int]) -> dict[int, date | None]:
+    """The latest activity or attended cohort session date per enrolment, in one query.
+
+    Every id asked for is in the answer; None means nothing recorded yet."""
+    result: dict[int, date | None] = dict.fromkeys(enrolment_ids)
+    if not enrolment_ids:
+        return result
+    ids = list(set(enrolment_ids))
+    activity = select(
+        ActivityRow.enrolment_id.label("enrolment_id"), ActivityRow.occurred_on.label("on")
+    ).where(ActivityRow.enrolment_id.in_(ids))
+    attended = (
+        select(
+            AttendanceRow.enrolment_id.label("enrolment_id"), CohortSessionRow.held_on.label("on")
+        )
+        .join(CohortSessionRow, CohortSessionRow.id == AttendanceRow.session_id)
+        .where(AttendanceRow.enrolment_id.in_(ids), AttendanceRow.attended.is_(True))
+    )
+    both = union_all(activity, attended).subquery("dated")
+    for enrolment_id, latest in session.execute(
+        select(both.c.enrolment_id, func.max(both.c.on)).group_by(both.c.enrolment_id)
+    ):
+        result[enrolment_id] = latest
+    return result
