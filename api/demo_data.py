@@ -22,7 +22,7 @@ import random
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as clock_time
 from enum import StrEnum
@@ -31,6 +31,7 @@ from sqlalchemy import Select, exists, func, select
 from sqlalchemy.orm import Session
 
 from api.clock import BUSINESS_TZ
+from api.demo_journey import load_journey_demo
 from api.persistence.audit import AuditEvent, AuditLog
 from api.persistence.models import (
     EnrolmentRow,
@@ -443,6 +444,8 @@ class DemoSummary:
     protected_participants: int = 0
     by_state: dict[str, int] = field(default_factory=dict)
     active_by_step: dict[int, int] = field(default_factory=dict)
+    # What api.demo_journey wrote: assessments, follow-ups, activities, cohorts, plans ...
+    journey: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
 
     def lines(self) -> list[str]:
@@ -461,6 +464,8 @@ class DemoSummary:
             f"transitions, {self.users} användare / users.",
             f"  Inskrivningar per status / enrolments by state: {states}",
             f"  Aktiva per nivå / active by level: {steps}",
+            "  Deltagarresan / journey: "
+            + ", ".join(f"{k} {v}" for k, v in sorted(self.journey.items())),
         ]
 
 
@@ -1562,8 +1567,19 @@ def load_demo_data(
             uow.commit()
         progress(f"  {first + len(batch)}/{len(plans)} deltagare / participants")
 
+    progress("Självskattningar, uppföljningar, aktiviteter, grupper, planer och samtycken ...")
+    journey = load_journey_demo(
+        database,
+        municipality_ids=[world.organisations[m.name] for m in MUNICIPALITIES],
+        seed=seed,
+        today=today,
+        now=now,
+    )
+
     with database.unit_of_work(write=True) as uow:
-        summary = _summarise(uow.session, world, time.perf_counter() - started)
+        summary = replace(
+            _summarise(uow.session, world, time.perf_counter() - started), journey=journey
+        )
         AuditLog(uow.session).append(
             None,
             AuditEvent(

@@ -1,4 +1,5 @@
-"""`python -m bench.run`: caseload throughput against a bare baseline, sync vs async, hotspots.
+"""`python -m bench.run`: caseload and task-list throughput against a bare baseline, sync vs
+async, hotspots.
 
 What it measures, per backend (SQLite file, and PostgreSQL when LEVELUP_TEST_POSTGRES_URL is set,
 as `make bench` / `scripts/with-postgres.sh` do):
@@ -9,6 +10,8 @@ as `make bench` / `scripts/with-postgres.sh` do):
 2. wrk against `GET /bench/bare`, `GET /bench/bare-sync` and `GET /api/v1/me/caseload` (rotating
    through one access token per mentor) with the same settings: requests/s, p50, p99.
 3. The ratio caseload/bare and the target from the issue: ratio >= 0.12 and caseload p99 <= 30 ms.
+   The same for `GET /api/v1/me/tasks` (issue 3: ratio >= 0.12) after bench.journey has added
+   each mentor's assessments, follow-ups, activities, cohorts and plans.
    A miss is printed as MISS and never fails the run; errors (a non-2xx answer, a wrong
    caseload, a crashed server) exit 1.
 4. Sync vs async (bench.sync_vs_async): the same caseload query behind `def` + sync engine and
@@ -44,11 +47,13 @@ from typing import Any
 import httpx
 
 from bench import apps, load, servers, sync_vs_async, whatif
+from bench.journey import add_journey
 from bench.seed import fresh_database, seed
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 POSTGRES_ENV = "LEVELUP_TEST_POSTGRES_URL"
 CASELOAD_PATH = "/api/v1/me/caseload"
+TASKS_PATH = "/api/v1/me/tasks"
 TARGET_RATIO = 0.12
 TARGET_P99_MS = 30.0
 EXPECTED_ITEMS = 30
@@ -134,6 +139,22 @@ def verify_levelup(base_url: str, tokens: list[str]) -> None:
             raise BenchError(f"caseloads overlap: {len(seen)} distinct enrolments")
 
 
+def verify_tasks(base_url: str, tokens: list[str]) -> dict[str, int]:
+    """Every mentor's task list answers 200 and, over all mentors, has every kind of task."""
+    totals = {"assessments": 0, "follow_ups": 0, "sessions": 0, "quiet_participants": 0}
+    with httpx.Client(base_url=base_url, timeout=30) as client:
+        for token in tokens:
+            response = client.get(TASKS_PATH, headers={"Authorization": f"Bearer {token}"})
+            if response.status_code != 200:
+                raise BenchError(f"tasks answered {response.status_code}: {response.text[:300]}")
+            body = response.json()
+            for key in totals:
+                totals[key] += len(body[key])
+    if not all(totals.values()):
+        raise BenchError(f"the task lists lack a kind of task: {totals}")
+    return totals
+
+
 def verify_minimal(base_url: str, mentor_ids: list[int]) -> None:
     with httpx.Client(base_url=base_url, timeout=30) as client:
         for mentor_id in mentor_ids:
@@ -200,6 +221,9 @@ def run_backend(
             f"(+{report.migrate_seconds:.1f} s migrations)",
             flush=True,
         )
+        print(f"[{backend}] adding the participant journey (bench.journey) ...", flush=True)
+        out["journey_seed"] = add_journey(url, report, today=datetime.now(UTC).date())
+        print(f"    {out['journey_seed']}", flush=True)
         if backend == "postgresql":
             out["server_version"] = _postgres_version(url)
 
@@ -232,16 +256,29 @@ def run_backend(
                 connections=1,
                 threads=1,
             )
+            out["tasks_per_mentor_total"] = verify_tasks(server.base_url, tokens)
+            tasks_requests = [(TASKS_PATH, f"Bearer {t}") for t in tokens]
+            out["tasks"] = _phase(server.base_url, tasks_requests, "tasks", args)
+            out["tasks_1_connection"] = _phase(
+                server.base_url,
+                tasks_requests,
+                "tasks, 1 connection",
+                args,
+                connections=1,
+                threads=1,
+            )
             if not args.skip_profile:
                 out["pyspy"] = _pyspy_phase(backend, server, caseload_requests, args)
             verify_levelup(server.base_url, tokens[:5])  # still right after the load
         out["ratio_caseload_bare"] = round(out["caseload"]["rps"] / out["bare"]["rps"], 4)
         out["ratio_caseload_bare_sync"] = round(out["caseload"]["rps"] / out["bare_sync"]["rps"], 4)
+        out["ratio_tasks_bare"] = round(out["tasks"]["rps"] / out["bare"]["rps"], 4)
         out["target"] = {
             "ratio_min": TARGET_RATIO,
             "p99_max_ms": TARGET_P99_MS,
             "ratio_pass": out["ratio_caseload_bare"] >= TARGET_RATIO,
             "p99_pass": out["caseload"]["p99_ms"] <= TARGET_P99_MS,
+            "tasks_ratio_pass": out["ratio_tasks_bare"] >= TARGET_RATIO,
         }
 
         if not args.skip_whatif:
@@ -520,6 +557,19 @@ def render(results: dict[str, Any]) -> str:
                 backend, "caseload, 1 connection", b["caseload_1_connection"], "uncontended latency"
             )
         )
+        if "tasks" in b:
+            lines.append(
+                _row(
+                    backend,
+                    "GET /api/v1/me/tasks",
+                    b["tasks"],
+                    f"tasks/bare {b['ratio_tasks_bare']:.3f} "
+                    f"(>= {TARGET_RATIO}: {'PASS' if t['tasks_ratio_pass'] else 'MISS'})",
+                )
+            )
+            lines.append(
+                _row(backend, "tasks, 1 connection", b["tasks_1_connection"], "uncontended latency")
+            )
         for key, w in b.get("whatif", {}).items():
             if "error" in w:
                 lines.append(f"{backend:<11} what-if {key}: did not run ({w['error'][:60]})")
@@ -672,6 +722,8 @@ def main(argv: list[str] | None = None) -> int:
             b.get("bare_sync"),
             b.get("caseload"),
             b.get("caseload_1_connection"),
+            b.get("tasks"),
+            b.get("tasks_1_connection"),
             *(b.get("sync_vs_async", {}).get(k) for k in ("sync", "async")),
         ]
         for phase in phases:

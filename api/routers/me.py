@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from fastapi import APIRouter, Depends
@@ -12,10 +13,13 @@ from api.presenters import referral_status
 from api.schemas.base import Cursor, Limit
 from api.schemas.enrolments import ReferralStatusPage
 from api.schemas.me import CaseloadRead, MentorLoadRead, MeRead
+from api.schemas.tasks import TasksRead
 from api.security.permissions import Permission as P
 from api.services import me as service
+from api.services import tasks as task_service
 from domain.personnummer import mask_stored
 from domain.programmes import get_programme
+from domain.tasks import QUIET_AFTER_DAYS
 
 router = APIRouter(prefix="/api/v1/me", tags=["me"], dependencies=[Depends(authenticated)])
 
@@ -113,3 +117,69 @@ def get_referrals(
     return ReferralStatusPage(
         items=[referral_status(e, p) for e, p in rows], next_cursor=next_cursor
     )
+
+
+@router.get(
+    "/tasks",
+    response_model=TasksRead,
+    summary="My task list",
+    operation_id="get_my_tasks",
+    dependencies=[require(P.TASKS_READ)],
+    responses=FORBIDDEN,
+)
+def get_tasks(ctx: Context, principal: CurrentPrincipal) -> dict[str, Any]:
+    """The mentor's to-do list in one request, for the enrolments the caller mentors: due and
+    overdue self-assessments, follow-ups due within 14 days or overdue (and those not permitted
+    for want of consent), this week's cohort sessions with the caller's participants in them,
+    and participants with no recorded activity for 30 days (paused people excluded)."""
+    tasks = task_service.my_tasks(ctx, principal)
+
+    def person(line: Any) -> dict[str, Any]:
+        return {
+            "enrolment_id": line.enrolment_id,
+            "participant_id": line.participant_id,
+            "first_name": line.first_name,
+            "last_name": line.last_name,
+            "personnummer_masked": mask_stored(line.personnummer),
+            "programme_code": line.programme_code,
+        }
+
+    # Plain dicts, validated once against TasksRead (as the caseload does).
+    return {
+        "today": tasks.today,
+        "week_start": tasks.week.first_day,
+        "week_end": tasks.week.last_day,
+        "quiet_after_days": QUIET_AFTER_DAYS,
+        "assessments": [
+            {
+                **person(a),
+                "mentor_id": a.mentor_id,
+                "occasion": a.occasion,
+                "due_on": a.due_on,
+                "status": a.status,
+            }
+            for a in tasks.assessments
+        ],
+        "follow_ups": [
+            {
+                **person(f),
+                "id": f.id,
+                "mentor_id": f.mentor_id,
+                "kind": f.kind,
+                "due_on": f.due_on,
+                "status": f.status,
+            }
+            for f in tasks.follow_ups
+        ],
+        "sessions": [dataclasses.asdict(s) for s in tasks.sessions],
+        "quiet_participants": [
+            {
+                **person(q.line),
+                "state": q.line.state,
+                "step": q.line.step,
+                "last_activity_on": q.last_activity_on,
+                "days_without_activity": q.days_without_activity,
+            }
+            for q in tasks.quiet
+        ],
+    }

@@ -9,6 +9,11 @@ Seeded through the API, in every test:
     P_protected  protected identity, registered by mentor_a2; E_protected, D_protected
     missing      id 999999 (no such record)
 
+    Each person also has F_x, an enrolment that reached Level 4 long ago (so its follow-up is
+    overdue and its assessments are due), with a submitted start assessment, and one
+    resource-group member. P_own has consent to information exchange with its referrer.
+    cohort_A, cohort_B: a Level 2 group in each municipality, with past sessions.
+
 The expectations are written down below as two tables, independent of the app's own
 permission data: which role may call which operation (ROLE_TABLE), and which principal's scope
 covers which person (SCOPE_TABLE). From them every cell follows:
@@ -21,7 +26,9 @@ covers which person (SCOPE_TABLE). From them every cell follows:
 Each principal is one test (one seeded database) that runs all its cells in a fixed order: the
 reads first, then the commands, which walk E_x through intake → start → advance → step-back →
 pause → resume → correction → exit (and decline D_x) so that every permitted command really
-succeeds. All mismatches are collected and reported as "<cell> -> <expected> (got <actual>)".
+succeeds; the journey writes (assessment, activity, plan, cohort membership and attendance)
+sit between start and advance, where the enrolment is open. All mismatches are collected and
+reported as "<cell> -> <expected> (got <actual>)".
 """
 
 from __future__ import annotations
@@ -74,6 +81,10 @@ create_referral                 x     x     .       x       .       .        .  
 assign_mentor                   .     x     x       .       .       .        .       .
 commands                        x     x     .       x       .       .        .       .
 admin                           .     .     .       .       .       .        .       x
+questionnaire                   x     x     x       x       x       x        x       x
+journey_read                    x     x     x       .       .       .        .       .
+journey_write                   x     x     .       .       .       .        .       .
+tasks                           x     x     .       .       .       .        .       .
 """
 
 # x = the person is in the principal's scope. Mentors: own caseload, plus people they registered
@@ -110,12 +121,29 @@ PRINCIPALS = [*PRINCIPAL_ROLE, "anonymous"]
 
 # Open enrolments in /me/caseload (only the enrolments one mentors oneself).
 CASELOAD = {
-    "mentor_a": {"E_own", "D_own"},
-    "mentor_a2": {"E_colleague", "D_colleague", "E_protected", "D_protected"},
-    "mentor_b": {"E_other", "D_other"},
+    "mentor_a": {"E_own", "D_own", "F_own"},
+    "mentor_a2": {
+        "E_colleague",
+        "D_colleague",
+        "F_colleague",
+        "E_protected",
+        "D_protected",
+        "F_protected",
+    },
+    "mentor_b": {"E_other", "D_other", "F_other"},
     "lead_a": set(),
     "lead_b": set(),
 }
+# The cohorts (municipality objects) each principal's municipality holds.
+COHORTS = {
+    "mentor_a": {"cohort_A"},
+    "mentor_a2": {"cohort_A"},
+    "lead_a": {"cohort_A"},
+    "manager_a": {"cohort_A"},
+    "mentor_b": {"cohort_B"},
+    "lead_b": {"cohort_B"},
+}
+MUNICIPALITY_OF = {"P_own": "A", "P_colleague": "A", "P_protected": "A", "P_other": "B"}
 REFERRALS = {"referrer_af": {"E_own"}}
 # /me/municipality/mentors: every mentor and lead mentor account of one's own municipality.
 MUNICIPALITY_MENTORS = {
@@ -179,14 +207,28 @@ REFERRER_CONTACT = {
 @dataclass
 class Seeded:
     participant: dict[str, int] = field(default_factory=dict)
-    enrolment: dict[str, int] = field(default_factory=dict)  # E_x and D_x
+    enrolment: dict[str, int] = field(default_factory=dict)  # E_x, D_x and F_x
     personnummer: dict[str, str] = field(default_factory=dict)
+    submission: dict[str, int] = field(default_factory=dict)  # F_x's start assessment
+    member: dict[str, int] = field(default_factory=dict)  # one resource-group member
+    cohort: dict[str, int] = field(default_factory=dict)  # cohort_A, cohort_B
+    cohort_session: dict[str, int] = field(default_factory=dict)  # a past session of each
 
     def participant_id(self, obj: str) -> int:
         return MISSING_ID if obj == "missing" else self.participant[obj]
 
     def enrolment_id(self, name: str) -> int:
         return self.enrolment.get(name, MISSING_ID)
+
+    def path_ids(self, obj: str) -> dict[str, int]:
+        """Ids for the secondary path parameters, for one person (or the missing object)."""
+        municipality = MUNICIPALITY_OF.get(obj, "A")
+        return {
+            "{submission_id}": self.submission.get(obj, MISSING_ID),
+            "{member_id}": self.member.get(obj, MISSING_ID),
+            "{cohort_id}": self.cohort[f"cohort_{municipality}"],
+            "{session_id}": self.cohort_session[f"cohort_{municipality}"],
+        }
 
 
 def seed(api: Api) -> Seeded:
@@ -210,7 +252,97 @@ def seed(api: Api) -> Seeded:
             r = owner.post(f"/api/v1/participants/{s.participant[person]}/enrolments", json=refer)
             assert r.status_code == 201, r.text
             s.enrolment[f"{kind}_{suffix}"] = r.json()["id"]
+        _seed_journey(api, s, person)
+    for municipality, lead in (("A", "lead_a"), ("B", "lead_b")):
+        r = api.as_(lead).post("/api/v1/cohorts", json=COHORT_BODY)
+        assert r.status_code == 201, r.text
+        s.cohort[f"cohort_{municipality}"] = r.json()["id"]
+        s.cohort_session[f"cohort_{municipality}"] = r.json()["sessions"][0]["id"]
     return s
+
+
+ALL_ANSWERS = {
+    key: 5
+    for key in (
+        "work_study_readiness",
+        "physical_health",
+        "mental_health",
+        "social_situation",
+        "self_esteem",
+        "exercise_habits",
+        "diet",
+        "life_satisfaction",
+        "relations_with_authorities",
+        "family_relations",
+    )
+}
+COHORT_BODY = {
+    "kind": "level2_group",
+    "name": "Gruppverksamhet höst",
+    "starts_on": days_ago(28),
+    "schedule": {"weekdays": [2], "start_time": "09:00", "duration_minutes": 120},
+}
+RESOURCE_MEMBER = {
+    "role": "Handläggare",
+    "organisation": "Försäkringskassan",
+    "name": "Kontakt Påhittad",
+}
+
+
+def _seed_journey(api: Api, s: Seeded, person: str) -> None:
+    """F_x at Level 4 for a year, its start assessment, a resource-group member; consent to
+    share with the referrer for P_own (whose E_own the referrer follows)."""
+    owner = api.as_(OWNER[person])
+    suffix = person.removeprefix("P_")
+    pid = s.participant[person]
+    r = owner.post(
+        f"/api/v1/participants/{pid}/enrolments",
+        json={"programme_code": "level_up", "referred_on": days_ago(420)},
+    )
+    assert r.status_code == 201, r.text
+    eid, etag = r.json()["id"], r.headers["ETag"]
+    s.enrolment[f"F_{suffix}"] = eid
+    outcome = {
+        "kind": "work",
+        "starts_on": days_ago(380),
+        "subsidised": False,
+        "extent_percent": 100,
+    }
+    for command, body in [
+        ("intake", {"effective_on": days_ago(415)}),
+        ("start", {"effective_on": days_ago(410)}),
+        ("advance", {"effective_on": days_ago(400)}),
+        ("advance", {"effective_on": days_ago(390)}),
+        ("advance", {"effective_on": days_ago(380), "outcome": outcome}),
+    ]:
+        r = owner.post(f"/api/v1/enrolments/{eid}/{command}", json=body, headers={"If-Match": etag})
+        assert r.status_code == 200, r.text
+        etag = r.headers["ETag"]
+    r = owner.post(
+        f"/api/v1/enrolments/{eid}/assessments",
+        json={
+            "occasion": "start",
+            "answered_on": days_ago(409),
+            "respondent": "participant",
+            "answers": ALL_ANSWERS,
+        },
+    )
+    assert r.status_code == 201, r.text
+    s.submission[person] = r.json()["id"]
+    r = owner.post(f"/api/v1/participants/{pid}/resource-group", json=RESOURCE_MEMBER)
+    assert r.status_code == 201, r.text
+    s.member[person] = r.json()["id"]
+    if person == "P_own":
+        r = owner.post(
+            f"/api/v1/participants/{pid}/consents",
+            json={
+                "purpose": "referrer_information_exchange",
+                "action": "given",
+                "effective_on": days_ago(200),
+                "form_reference": "Samtyckesblankett 2026-01",
+            },
+        )
+        assert r.status_code == 201, r.text
 
 
 def current_version(api: Api, model: Any, row_id: int) -> str:
@@ -230,21 +362,26 @@ class Op:
     operation_id: str
     group: str  # row of ROLE_TABLE
     success: int
-    target: str = "participant"  # participant | enrolment (E_x) | spare (D_x)
+    # participant | enrolment (E_x) | spare (D_x) | level4 (F_x) | none (ids from path_ids only)
+    target: str = "participant"
     body: Callable[[Seeded, str, Api], dict[str, Any]] | None = None
+    # The If-Match header the operation needs: the enrolment's version, or the plan revision.
+    precondition: str | None = None  # None | "enrolment" | "participant" | "plan"
 
     @property
     def method(self) -> str:
         return self.label.split()[0]
 
     def url(self, s: Seeded, obj: str) -> str:
+        path = self.label.split()[1]
         if self.target == "participant":
-            object_id = s.participant_id(obj)
-        else:
-            object_id = s.enrolment_id(
-                f"{'E' if self.target == 'enrolment' else 'D'}_{obj.removeprefix('P_')}"
-            )
-        return "/api/v1" + self.label.split()[1].replace("{id}", str(object_id))
+            path = path.replace("{id}", str(s.participant_id(obj)))
+        elif self.target != "none":
+            prefix = {"enrolment": "E", "spare": "D", "level4": "F"}[self.target]
+            path = path.replace("{id}", str(s.enrolment_id(f"{prefix}_{obj.removeprefix('P_')}")))
+        for name, value in s.path_ids(obj).items():
+            path = path.replace(name, str(value))
+        return "/api/v1" + path
 
 
 def _const(body: dict[str, Any]) -> Callable[[Seeded, str, Api], dict[str, Any]]:
@@ -274,6 +411,51 @@ PERSON_OPS = [
         200,
     ),
     Op(
+        "GET /enrolments/{id}/assessments",
+        "list_enrolment_assessments",
+        "journey_read",
+        200,
+        "enrolment",
+    ),
+    Op(
+        "GET /enrolments/{id}/assessments/change",
+        "get_assessment_change",
+        "journey_read",
+        200,
+        "level4",
+    ),
+    Op(
+        "GET /enrolments/{id}/follow-ups",
+        "list_enrolment_follow_ups",
+        "journey_read",
+        200,
+        "level4",
+    ),
+    Op(
+        "GET /enrolments/{id}/activities",
+        "list_enrolment_activities",
+        "journey_read",
+        200,
+        "enrolment",
+    ),
+    Op(
+        "GET /enrolments/{id}/activity-hours",
+        "get_activity_hours",
+        "journey_read",
+        200,
+        "enrolment",
+    ),
+    Op("GET /enrolments/{id}/plan", "get_plan", "journey_read", 200, "enrolment"),
+    Op(
+        "GET /enrolments/{id}/plan/revisions",
+        "list_plan_revisions",
+        "journey_read",
+        200,
+        "enrolment",
+    ),
+    Op("GET /participants/{id}/resource-group", "list_resource_group", "journey_read", 200),
+    Op("GET /participants/{id}/consents", "list_consents", "journey_read", 200),
+    Op(
         "POST /participants/{id}/reveal-personnummer",
         "reveal_personnummer",
         "reveal_personnummer",
@@ -286,6 +468,7 @@ PERSON_OPS = [
         "update_participant",
         200,
         body=_const({"phone": "070-1234567"}),
+        precondition="participant",
     ),
     Op(
         "POST /participants/{id}/enrolments",
@@ -301,6 +484,7 @@ PERSON_OPS = [
         200,
         "enrolment",
         body=_assign_body,
+        precondition="enrolment",
     ),
     Op(
         "POST /enrolments/{id}/intake",
@@ -309,6 +493,7 @@ PERSON_OPS = [
         200,
         "enrolment",
         body=_const({"effective_on": days_ago(190)}),
+        precondition="enrolment",
     ),
     Op(
         "POST /enrolments/{id}/start",
@@ -317,6 +502,65 @@ PERSON_OPS = [
         200,
         "enrolment",
         body=_const({"effective_on": days_ago(180)}),
+        precondition="enrolment",
+    ),
+    Op(
+        "POST /enrolments/{id}/assessments",
+        "submit_assessment",
+        "journey_write",
+        201,
+        "enrolment",
+        body=_const(
+            {
+                "occasion": "start",
+                "answered_on": days_ago(179),
+                "respondent": "participant_with_mentor",
+                "answers": ALL_ANSWERS,
+            }
+        ),
+    ),
+    Op(
+        "POST /enrolments/{id}/activities",
+        "record_activity",
+        "journey_write",
+        201,
+        "enrolment",
+        body=_const(
+            {
+                "activity_type": "motivational_talk",
+                "occurred_on": days_ago(178),
+                "duration_minutes": 60,
+            }
+        ),
+    ),
+    Op(
+        "PUT /enrolments/{id}/plan",
+        "save_plan",
+        "journey_write",
+        200,
+        "enrolment",
+        body=_const({"goals": [{"text": "Börja på en kurs", "status": "in_progress"}]}),
+        precondition="plan",
+    ),
+    Op(
+        "POST /cohorts/{cohort_id}/members",
+        "add_cohort_member",
+        "journey_write",
+        201,
+        "none",
+        body=lambda s, obj, _api: {"enrolment_id": s.enrolment_id(f"E_{obj.removeprefix('P_')}")},
+    ),
+    Op(
+        "PUT /cohorts/{cohort_id}/sessions/{session_id}/attendance",
+        "record_attendance",
+        "journey_write",
+        200,
+        "none",
+        body=lambda s, obj, _api: {
+            "entries": [
+                {"enrolment_id": s.enrolment_id(f"E_{obj.removeprefix('P_')}"), "attended": True}
+            ]
+        },
     ),
     Op(
         "POST /enrolments/{id}/advance",
@@ -325,6 +569,7 @@ PERSON_OPS = [
         200,
         "enrolment",
         body=_const({"effective_on": days_ago(170)}),
+        precondition="enrolment",
     ),
     Op(
         "POST /enrolments/{id}/step-back",
@@ -333,6 +578,7 @@ PERSON_OPS = [
         200,
         "enrolment",
         body=_const({"effective_on": days_ago(160), "reason": "Tappade praktikplatsen"}),
+        precondition="enrolment",
     ),
     Op(
         "POST /enrolments/{id}/pause",
@@ -341,6 +587,7 @@ PERSON_OPS = [
         200,
         "enrolment",
         body=_const({"effective_on": days_ago(150), "reason": "sick_leave"}),
+        precondition="enrolment",
     ),
     Op(
         "POST /enrolments/{id}/resume",
@@ -349,6 +596,7 @@ PERSON_OPS = [
         200,
         "enrolment",
         body=_const({"effective_on": days_ago(140)}),
+        precondition="enrolment",
     ),
     Op(
         "POST /enrolments/{id}/corrections",
@@ -357,6 +605,7 @@ PERSON_OPS = [
         200,
         "enrolment",
         body=_const({"target_seq": 3, "effective_on": days_ago(185), "reason": "Fel startdatum"}),
+        precondition="enrolment",
     ),
     Op(
         "POST /enrolments/{id}/exit",
@@ -371,6 +620,7 @@ PERSON_OPS = [
                 "exit_status_code": "job_seeking",
             }
         ),
+        precondition="enrolment",
     ),
     Op(
         "POST /enrolments/{id}/decline",
@@ -379,17 +629,93 @@ PERSON_OPS = [
         200,
         "spare",
         body=_const({"effective_on": days_ago(100), "reason": "Vill inte delta"}),
+        precondition="enrolment",
+    ),
+    Op(
+        "POST /assessments/{submission_id}/corrections",
+        "correct_assessment",
+        "journey_write",
+        201,
+        "none",
+        body=_const(
+            {
+                "reason": "Fel svar registrerades",
+                "answered_on": days_ago(409),
+                "respondent": "participant",
+                "answers": {**ALL_ANSWERS, "self_esteem": 6},
+            }
+        ),
+    ),
+    Op(
+        "POST /enrolments/{id}/follow-ups",
+        "record_follow_up",
+        "journey_write",
+        201,
+        "level4",
+        body=_const(
+            {
+                "kind": "support_period_end",
+                "contacted_on": days_ago(5),
+                "contact_reached": True,
+                "attempts": 1,
+                "status_group": "work",
+                "employment_extent_percent": 100,
+                "self_supporting": True,
+            }
+        ),
+    ),
+    Op(
+        "POST /participants/{id}/resource-group",
+        "add_resource_group_member",
+        "journey_write",
+        201,
+        body=_const(RESOURCE_MEMBER),
+    ),
+    Op(
+        "DELETE /participants/{id}/resource-group/{member_id}",
+        "remove_resource_group_member",
+        "journey_write",
+        204,
+    ),
+    Op(
+        "POST /participants/{id}/consents",
+        "record_consent",
+        "journey_write",
+        201,
+        body=_const(
+            {
+                "purpose": "evaluation",
+                "action": "given",
+                "effective_on": days_ago(10),
+                "form_reference": "Samtyckesblankett utvärdering",
+            }
+        ),
     ),
 ]
-# Operations with no object: the lists, checked for their exact id sets below.
+# Operations with no object: the lists, checked for their exact id sets below (operation id ->
+# its row of ROLE_TABLE).
 LIST_OPS = {
-    "list_participants",
-    "search_participants",
-    "get_my_caseload",
-    "get_my_referrals",
-    "list_municipality_mentors",
+    "list_participants": "list_participants",
+    "search_participants": "search_participants",
+    "get_my_caseload": "get_my_caseload",
+    "get_my_referrals": "get_my_referrals",
+    "list_municipality_mentors": "list_municipality_mentors",
+    "list_due_assessments": "journey_read",
+    "list_due_follow_ups": "journey_read",
+    "get_my_tasks": "tasks",
+    "list_cohorts": "journey_read",
 }
-OTHER_OPS = {"get_me", "create_participant", "list_code_lists", "list_programmes"}
+OTHER_OPS = {
+    "get_me",
+    "create_participant",
+    "list_code_lists",
+    "list_programmes",
+    "get_current_questionnaire",
+    "get_questionnaire",
+    "create_cohort",
+}
+# Cohorts are municipality objects: checked per cohort, not per person.
+COHORT_OPS = {"get_cohort"}
 
 
 def expected_status(principal: str, op: Op, obj: str) -> int:
@@ -556,8 +882,10 @@ class Matrix:
         cell = f"{op.label} {self.principal} {obj}"
         url = op.url(self.seeded, obj)
         headers = {}
-        if op.method == "PATCH" or (op.method == "POST" and op.target != "participant"):
-            model = ParticipantRow if op.method == "PATCH" else EnrolmentRow
+        if op.precondition == "plan":
+            headers["If-Match"] = '"0"'  # each principal's run saves the first plan
+        elif op.precondition is not None:
+            model = ParticipantRow if op.precondition == "participant" else EnrolmentRow
             object_id = int(url.split("/")[4])  # /api/v1/<resource>/<id>/...
             # The real current ETag, so scope is the only reason for a refusal.
             headers["If-Match"] = current_version(self.api, model, object_id)
@@ -590,7 +918,7 @@ class Matrix:
             self.fail(f"{cell}: revealed {data}")
         elif op.operation_id == "list_participant_enrolments":
             suffix = obj.removeprefix("P_")
-            expected = {self.seeded.enrolment[f"E_{suffix}"], self.seeded.enrolment[f"D_{suffix}"]}
+            expected = {self.seeded.enrolment[f"{k}_{suffix}"] for k in "EDF"}
             if {e["id"] for e in data} != expected:
                 self.fail(f"{cell}: enrolments {[e['id'] for e in data]}")
 
@@ -711,13 +1039,91 @@ class Matrix:
                     if secret in text:
                         self.fail(f"GET /me/referrals {p}: {secret!r} in {item}")
 
+    def journey_list_cells(self) -> None:
+        """The due lists, the task list and the cohort list: exact sets, masked personnummer."""
+        s, p = self.seeded, self.principal
+        by_id = {v: k for k, v in s.enrolment.items()}
+
+        def expected_for(group: str) -> int:
+            return 401 if p in UNAUTHENTICATED else 200 if permitted(p, group) else 403
+
+        def enrolments(items: list[dict[str, Any]]) -> set[str]:
+            return {by_id.get(i["enrolment_id"], f"unknown#{i['enrolment_id']}") for i in items}
+
+        # Before any command ran, only F_x has due assessments and an overdue follow-up.
+        due = {f"F_{person.removeprefix('P_')}" for person in visible_people(p)}
+        for path in ("/assessments/due", "/follow-ups/due"):
+            r = self.send("GET", "/api/v1" + path)
+            if self.expect(f"GET {path} {p}", r, expected_for("journey_read")) and (
+                r.status_code == 200
+            ):
+                items = r.json()["items"]
+                if enrolments(items) != due or r.json()["count"] != len(items):
+                    self.fail(f"GET {path} {p}: got {sorted(enrolments(items))}")
+                for item in items:
+                    if not MASKED.match(item["personnummer_masked"]):
+                        self.fail(f"GET {path} {p}: personnummer not masked in {item}")
+
+        r = self.send("GET", "/api/v1/me/tasks")
+        if self.expect(f"GET /me/tasks {p}", r, expected_for("tasks")) and r.status_code == 200:
+            tasks = r.json()
+            mine = CASELOAD.get(p, set())
+            own_level4 = {name for name in mine if name.startswith("F_")}
+            for key, want in (
+                ("assessments", own_level4),
+                ("follow_ups", own_level4),
+                # Nobody has any activity yet: every open enrolment of one's own is quiet.
+                ("quiet_participants", mine),
+                ("sessions", set()),
+            ):
+                got = (
+                    {str(i["session_id"]) for i in tasks[key]}
+                    if key == "sessions"
+                    else enrolments(tasks[key])
+                )
+                if got != want:
+                    self.fail(f"GET /me/tasks {p}: {key} {sorted(got)}, expected {sorted(want)}")
+
+        r = self.send("GET", "/api/v1/cohorts")
+        if self.expect(f"GET /cohorts {p}", r, expected_for("journey_read")) and (
+            r.status_code == 200
+        ):
+            names = {v: k for k, v in s.cohort.items()}
+            got = {names.get(i["id"], f"unknown#{i['id']}") for i in r.json()["items"]}
+            if got != COHORTS.get(p, set()):
+                self.fail(f"GET /cohorts {p}: got {sorted(got)}")
+
+    def cohort_cells(self) -> None:
+        """A cohort belongs to one municipality: others answer 404 like a missing id."""
+        p = self.principal
+        bodies: dict[str, Any] = {}
+        for obj in ("cohort_A", "cohort_B", "missing"):
+            cohort_id = self.seeded.cohort.get(obj, MISSING_ID)
+            if p in UNAUTHENTICATED:
+                expected = 401
+            elif not permitted(p, "journey_read"):
+                expected = 403
+            elif obj in COHORTS.get(p, set()):
+                expected = 200
+            else:
+                expected = 404
+            r = self.send("GET", f"/api/v1/cohorts/{cohort_id}")
+            if self.expect(f"GET /cohorts/{{id}} {p} {obj}", r, expected) and expected == 404:
+                bodies[obj] = r.json()
+        for obj, body in bodies.items():
+            if "missing" in bodies and body != bodies["missing"]:
+                self.fail(f"GET /cohorts/{{id}} {p} {obj}: 404 body differs from a missing id's")
+
     def other_cells(self) -> None:
         p = self.principal
         for label, group, success, body in [
             ("GET /me", "get_me", 200, None),
             ("GET /code-lists", "list_code_lists", 200, None),
             ("GET /programmes", "list_programmes", 200, None),
+            ("GET /questionnaires/current", "questionnaire", 200, None),
+            ("GET /questionnaires/1", "questionnaire", 200, None),
             ("POST /participants", "create_participant", 201, participant_body(40)),
+            ("POST /cohorts", "journey_write", 201, COHORT_BODY),
         ]:
             expected = 401 if p in UNAUTHENTICATED else success if permitted(p, group) else 403
             method, path = label.split()
@@ -777,14 +1183,25 @@ def app_routes(api: Api) -> list[Any]:
 
 def test_the_tables_are_complete(api: Api) -> None:
     """Every person-level route of the app is a row of the matrix (a new one must be added)."""
-    covered = {op.operation_id for op in PERSON_OPS} | LIST_OPS | OTHER_OPS
+    covered = {op.operation_id for op in PERSON_OPS} | set(LIST_OPS) | OTHER_OPS
     person_level = {
         r.operation_id
         for r in app_routes(api)
-        if r.path.startswith(("/api/v1/participants", "/api/v1/enrolments", "/api/v1/me"))
+        if r.path.startswith(
+            (
+                "/api/v1/participants",
+                "/api/v1/enrolments",
+                "/api/v1/me",
+                "/api/v1/assessments",
+                "/api/v1/follow-ups",
+                "/api/v1/cohorts",
+                "/api/v1/questionnaires",
+            )
+        )
     }
+    covered |= COHORT_OPS
     assert person_level - covered == set(), "add these operations to the matrix"
-    assert {op.group for op in PERSON_OPS} | LIST_OPS <= set(PERMITTED)
+    assert {op.group for op in PERSON_OPS} | set(LIST_OPS.values()) <= set(PERMITTED)
     assert set(IN_SCOPE) <= set(PRINCIPAL_ROLE)
     for row in PERMITTED.values():
         assert set(row) == set(ROLES)
@@ -796,6 +1213,8 @@ def test_authorization_matrix(api: Api, principal: str) -> None:
     caller = api.anonymous if principal == "anonymous" else api.as_(principal)
     m = Matrix(api, principal, seeded, caller)
     m.list_cells()
+    m.journey_list_cells()
+    m.cohort_cells()
     for op in PERSON_OPS:
         for obj in OBJECTS:
             m.person_cell(op, obj)
@@ -939,6 +1358,18 @@ def test_a_referrer_sees_status_but_no_contact_notes_or_reasons(api: Api) -> Non
         r = mentor.post(f"/api/v1/enrolments/{eid}/{name}", json=body, headers={"If-Match": etag})
         assert r.status_code == 200, (name, r.text)
         etag = r.headers["ETag"]
+    # Without consent to share with the referrer, the referrer sees nothing (DOMAIN.md §9).
+    assert api.as_("referrer_af").get("/api/v1/me/referrals").json()["items"] == []
+    r = mentor.post(
+        f"/api/v1/participants/{pid}/consents",
+        json={
+            "purpose": "referrer_information_exchange",
+            "action": "given",
+            "effective_on": days_ago(60),
+            "form_reference": "Samtyckesblankett 1",
+        },
+    )
+    assert r.status_code == 201, r.text
     r = api.as_("referrer_af").get("/api/v1/me/referrals")
     assert r.status_code == 200, r.text
     (item,) = r.json()["items"]

@@ -23,8 +23,7 @@ from api.persistence.models.activities import (
     CohortSessionRow,
 )
 from api.persistence.repositories.activities import last_activity_on
-from api.persistence.repositories.cohorts import CohortRepository, sessions_between
-from api.security.principal import Scope, ScopeKind
+from api.persistence.repositories.cohorts import CohortRepository, sessions_of_enrolments
 
 MISSING = 2_000_000_000
 
@@ -333,51 +332,30 @@ def test_attended_sessions_count_as_activity_hours(api: Api) -> None:
     assert latest == {e1: date.fromisoformat(held[c.past_session]), e2: None}
 
 
-def test_sessions_between_for_the_task_list(api: Api) -> None:
+def test_sessions_of_enrolments_for_the_task_list(api: Api) -> None:
     c = course(api)
     (e1, _), (e2, _) = c.mine
     e3, _ = c.theirs
     # A second cohort nobody of mentor_a's is in.
     other = api.as_("lead_a").post("/api/v1/cohorts", json=cohort_body(api, name="Annan grupp"))
     assert other.status_code == 201
-    w = api.world
     first, last = today(api) - timedelta(days=28), today(api) + timedelta(days=60)
     with api.database.unit_of_work(write=False) as uow:
-        mentor = sessions_between(
-            uow.session,
-            Scope(ScopeKind.CASELOAD, w.municipality_a, w.user("mentor_a")),
-            first=first,
-            last=last,
+        mine = sessions_of_enrolments(uow.session, [e1, e2], first=first, last=last)
+        one = sessions_of_enrolments(uow.session, [e2], first=first, last=last)
+        nobody = sessions_of_enrolments(uow.session, [], first=first, last=last)
+        week = sessions_of_enrolments(
+            uow.session, [e1, e2, e3], first=today(api), last=today(api) + timedelta(days=6)
         )
-        lead = sessions_between(
-            uow.session,
-            Scope(ScopeKind.MUNICIPALITY, w.municipality_a, w.user("lead_a")),
-            first=first,
-            last=last,
-        )
-        b = sessions_between(
-            uow.session,
-            Scope(ScopeKind.CASELOAD, w.municipality_b, w.user("mentor_b")),
-            first=first,
-            last=last,
-        )
-        week = sessions_between(
-            uow.session,
-            Scope(ScopeKind.MUNICIPALITY, w.municipality_a, w.user("lead_a")),
-            first=today(api),
-            last=today(api) + timedelta(days=6),
-        )
-    assert len(mentor) == 16 and {s.cohort_id for s in mentor} == {c.id}
-    assert all(s.enrolment_ids == tuple(sorted([e1, e2])) for s in mentor)
-    assert all(s.kind == "level2_group" and s.duration_minutes == 180 for s in mentor)
-    assert all(s.start_time == "09:30" for s in mentor)
-    assert [s.held_on for s in mentor] == sorted(s.held_on for s in mentor)
-    assert len(lead) == 32  # both cohorts, members or not
-    assert {s.enrolment_ids for s in lead if s.cohort_id == c.id} == {tuple(sorted([e1, e2, e3]))}
-    assert {s.enrolment_ids for s in lead if s.cohort_id != c.id} == {()}
-    assert b == []
-    # Tuesdays and Thursdays: one 7-day window holds exactly two sessions of each cohort.
-    assert len(week) == 4
+    assert len(mine) == 16 and {s.cohort_id for s in mine} == {c.id}
+    assert all(s.enrolment_ids == tuple(sorted([e1, e2])) for s in mine)
+    assert all(s.kind == "level2_group" and s.duration_minutes == 180 for s in mine)
+    assert all(s.start_time == "09:30" for s in mine)
+    assert [s.held_on for s in mine] == sorted(s.held_on for s in mine)
+    assert [s.enrolment_ids for s in one] == [(e2,)] * 16
+    assert nobody == []
+    # Tuesdays and Thursdays: one 7-day window holds exactly two sessions of the cohort.
+    assert len(week) == 2 and all(s.enrolment_ids == tuple(sorted([e1, e2, e3])) for s in week)
 
 
 # ---- who may, and scope ----------------------------------------------------------------------

@@ -49,6 +49,10 @@ ID_PARAMETERS = (
     "user_id",
     "organisation_id",
     "integration_client_id",
+    "cohort_id",
+    "session_id",
+    "submission_id",
+    "member_id",
 )
 
 
@@ -93,6 +97,10 @@ def fuzzed(
         "integration_client_id": [world.client_pk],
         "participant_id": [],
         "enrolment_id": [],
+        "cohort_id": [],
+        "session_id": [],
+        "submission_id": [],
+        "member_id": [],
     }
     referred_on = (date.today() - timedelta(days=30)).isoformat()
     with TestClient(app) as client:
@@ -112,8 +120,57 @@ def fuzzed(
             assert r.status_code == 201, r.text
             ids["participant_id"].append(pid)
             ids["enrolment_id"].append(r.json()["id"])
+        _seed_journey(client, app, world, ids)
     yield Fuzzed(app, world, database, ids, tokens)
     database.dispose()
+
+
+def _seed_journey(
+    client: TestClient, app: FastAPI, world: World, ids: dict[str, list[int]]
+) -> None:
+    """A started enrolment with a start assessment, a resource-group member and a cohort with
+    sessions, so the journey's own id parameters meet real records too."""
+    mentor = Caller(client, _token(app, f"user:{world.user('mentor_a')}"))
+    eid, pid = ids["enrolment_id"][0], ids["participant_id"][0]
+    etag = mentor.get(f"/api/v1/enrolments/{eid}").headers["ETag"]
+    today = date.today()
+    for name, days in (("intake", 20), ("start", 10)):
+        r = mentor.post(
+            f"/api/v1/enrolments/{eid}/{name}",
+            json={"effective_on": (today - timedelta(days=days)).isoformat()},
+            headers={"If-Match": etag},
+        )
+        assert r.status_code == 200, r.text
+        etag = r.headers["ETag"]
+    r = mentor.post(
+        f"/api/v1/enrolments/{eid}/assessments",
+        json={
+            "occasion": "start",
+            "answered_on": today.isoformat(),
+            "respondent": "participant",
+            "answers": {"self_esteem": 5},
+        },
+    )
+    assert r.status_code == 201, r.text
+    ids["submission_id"].append(r.json()["id"])
+    r = mentor.post(
+        f"/api/v1/participants/{pid}/resource-group",
+        json={"role": "Kurator", "organisation": "Vårdcentralen", "name": "Påhittad Person"},
+    )
+    assert r.status_code == 201, r.text
+    ids["member_id"].append(r.json()["id"])
+    r = mentor.post(
+        "/api/v1/cohorts",
+        json={
+            "kind": "level2_group",
+            "name": "Fuzzgrupp",
+            "starts_on": (today - timedelta(days=14)).isoformat(),
+            "schedule": {"weekdays": [1, 3], "start_time": "09:00", "duration_minutes": 120},
+        },
+    )
+    assert r.status_code == 201, r.text
+    ids["cohort_id"].append(r.json()["id"])
+    ids["session_id"].extend(x["id"] for x in r.json()["sessions"])
 
 
 @pytest.fixture(scope="module")

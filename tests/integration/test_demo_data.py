@@ -44,12 +44,29 @@ from api.persistence.models import (
     TransitionRow,
     UserRow,
 )
+from api.persistence.models.activities import (
+    ActivityRow,
+    AttendanceRow,
+    CohortMemberRow,
+    CohortRow,
+    CohortSessionRow,
+)
+from api.persistence.models.assessments import (
+    AssessmentAnswerRow,
+    AssessmentDueRow,
+    AssessmentSubmissionRow,
+)
+from api.persistence.models.consents import ConsentEntryRow
+from api.persistence.models.follow_ups import FollowUpRow
+from api.persistence.models.plans import PlanRevisionRow, ResourceGroupMemberRow
 from api.persistence.repositories.codelists import CodeListRepository
+from api.persistence.repositories.consents import ConsentRepository
 from api.persistence.repositories.enrolments import to_domain_transition
 from api.persistence.uow import Database
 from api.security.passwords import verify_password
 from domain import enrolment as sm
 from domain.codelists import CodeList, CodeListName
+from domain.consent import ConsentPurpose
 from domain.enrolment import EnrolmentState, TransitionKind
 from domain.personnummer import Personnummer
 from domain.programmes import get_programme
@@ -453,3 +470,103 @@ def test_a_different_seed_gives_other_people(
         assert mine != theirs
     finally:
         other.dispose()
+
+
+# ---- the participant journey in the demo ---------------------------------------------------------
+
+
+def test_the_journey_covers_every_area(demo: Database) -> None:
+    """A fresh `make run` shows assessments, follow-ups, activities, cohorts, plans, resource
+    groups and consents, with both done and still-to-do items."""
+    with demo.unit_of_work(write=False) as uow:
+        s = uow.session
+
+        def n(model: object, *where: object) -> int:
+            return int(
+                s.execute(select(func.count()).select_from(model).where(*where)).scalar_one()
+            )  # type: ignore[arg-type]
+
+        assert n(AssessmentSubmissionRow) > PARTICIPANTS
+        assert n(AssessmentSubmissionRow, AssessmentSubmissionRow.supersedes_id.is_not(None)) > 0
+        assert n(AssessmentAnswerRow, AssessmentAnswerRow.rater == "mentor") > 0
+        assert n(FollowUpRow, FollowUpRow.recorded_at.is_not(None)) > 0
+        assert n(FollowUpRow, FollowUpRow.recorded_at.is_(None)) > 0  # still to do
+        assert n(FollowUpRow, FollowUpRow.contact_reached.is_(False)) > 0
+        assert n(ActivityRow) > PARTICIPANTS
+        assert n(CohortRow, CohortRow.kind == "level2_group") > 0
+        assert n(CohortRow, CohortRow.kind == "level3_course") > 0
+        assert n(AttendanceRow, AttendanceRow.attended.is_(False)) > 0
+        assert n(PlanRevisionRow, PlanRevisionRow.revision > 1) > 0
+        assert n(ResourceGroupMemberRow) > 0
+        for purpose in ConsentPurpose:
+            assert n(ConsentEntryRow, ConsentEntryRow.purpose == purpose.value) > 0, purpose
+        assert n(ConsentEntryRow, ConsentEntryRow.action == "withdrawn") > 0
+        # Unanswered due occasions exist, so the task lists have content.
+        answered = select(AssessmentSubmissionRow.id).where(
+            AssessmentSubmissionRow.enrolment_id == AssessmentDueRow.enrolment_id,
+            AssessmentSubmissionRow.occasion == AssessmentDueRow.occasion,
+        )
+        assert n(AssessmentDueRow, ~answered.exists()) > 0
+
+
+def test_the_journey_fits_each_enrolments_history(demo: Database) -> None:
+    """Answers only for due occasions, activities inside their enrolment, cohort members at the
+    cohort's level, follow-ups after exit only with contact consent, nothing after today."""
+    loaded = {row.id: (row, ts) for row, ts in enrolments_with_history(demo)}
+    with demo.unit_of_work(write=False) as uow:
+        s = uow.session
+        due = {
+            (d.enrolment_id, d.occasion): d.due_on
+            for d in s.execute(select(AssessmentDueRow)).scalars()
+        }
+        for sub in s.execute(select(AssessmentSubmissionRow)).scalars():
+            assert (sub.enrolment_id, sub.occasion) in due, sub.occasion
+            assert due[(sub.enrolment_id, sub.occasion)] <= sub.answered_on <= TODAY
+        scores = list(s.execute(select(AssessmentAnswerRow.score)).scalars())
+        assert min(scores) >= 1 and max(scores) <= 10
+
+        for a in s.execute(select(ActivityRow)).scalars():
+            row, _ = loaded[a.enrolment_id]
+            assert row.referred_on <= a.occurred_on <= (row.ended_on or TODAY), a.id
+            assert a.participant_id == row.participant_id
+
+        levels: dict[int, set[int]] = defaultdict(set)
+        for enrolment_id, (row, transitions) in loaded.items():
+            history = tuple(to_domain_transition(t) for t in transitions)
+            levels[enrolment_id] = {
+                step for _, step in sm.states_after_each(row.programme_code, history) if step
+            }
+        for cohort, member in s.execute(
+            select(CohortRow, CohortMemberRow).join(
+                CohortMemberRow, CohortMemberRow.cohort_id == CohortRow.id
+            )
+        ):
+            step = 2 if cohort.kind == "level2_group" else 3
+            assert step in levels[member.enrolment_id], (cohort.name, member.enrolment_id)
+            assert loaded[member.enrolment_id][0].municipality_id == cohort.municipality_id
+        members = {
+            (m.cohort_id, m.enrolment_id): m.joined_on
+            for m in s.execute(select(CohortMemberRow)).scalars()
+        }
+        for mark, session in s.execute(
+            select(AttendanceRow, CohortSessionRow).join(
+                CohortSessionRow, CohortSessionRow.id == AttendanceRow.session_id
+            )
+        ):
+            joined_on = members[(session.cohort_id, mark.enrolment_id)]  # members only
+            assert joined_on <= session.held_on <= TODAY
+
+        consents = ConsentRepository(s)
+        for f in s.execute(
+            select(FollowUpRow).where(FollowUpRow.recorded_at.is_not(None))
+        ).scalars():
+            assert f.contacted_on is not None and f.trigger_on <= f.contacted_on <= TODAY
+            if f.requires_contact_consent:
+                pid = loaded[f.enrolment_id][0].participant_id
+                assert consents.ledger(pid).holds(ConsentPurpose.FOLLOW_UP_CONTACT, f.contacted_on)
+            if f.contact_reached:
+                assert f.status_group is not None
+            else:
+                assert f.status_group is None and f.final_non_response
+        for entry in s.execute(select(ConsentEntryRow)).scalars():
+            assert entry.effective_on <= TODAY

@@ -9,7 +9,7 @@ the own caseload and only a count of the others), exactly as `enrolment_visible`
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from sqlalchemy import ColumnElement, false, func, select
@@ -263,55 +263,48 @@ class CohortRepository:
         return sorted(replaced)
 
 
-def sessions_between(
-    session: Session, scope: Scope, *, first: date, last: date
+def sessions_of_enrolments(
+    session: Session, enrolment_ids: Sequence[int], *, first: date, last: date
 ) -> list[SessionLine]:
-    """Sessions held in [first, last] of the scope's municipality's cohorts, with the enrolment
-    ids of the members the caller may see whose enrolment had not ended before the session.
+    """Sessions held in [first, last] of the cohorts the given enrolments are members of, each
+    with those of the enrolments that had not ended before the session, in time order.
 
-    For a mentor (caseload scope) only cohorts with at least one such member are listed: a
-    course the mentor has nobody in is not the mentor's task. Two queries.
+    The enrolment ids come from a scoped query (the task list passes the caller's caseload), so
+    no scope condition is repeated here: one query over the members' own rows.
     """
-    if scope.kind not in _MUNICIPAL_SCOPES or scope.municipality_id is None:
+    if not enrolment_ids:
         return []
-    sessions = session.execute(
-        select(CohortRow, CohortSessionRow)
-        .join(CohortSessionRow, CohortSessionRow.cohort_id == CohortRow.id)
-        .where(cohort_visible(scope), CohortSessionRow.held_on.between(first, last))
-        .order_by(CohortSessionRow.held_on, CohortSessionRow.start_time, CohortRow.id)
+    c, s, m, e = CohortRow, CohortSessionRow, CohortMemberRow, EnrolmentRow
+    rows = session.execute(
+        select(
+            c.id,
+            c.name,
+            c.kind,
+            c.provider,
+            s.id,
+            s.held_on,
+            s.start_time,
+            s.duration_minutes,
+            m.enrolment_id,
+        )
+        .select_from(m)
+        .join(c, c.id == m.cohort_id)
+        .join(s, s.cohort_id == m.cohort_id)
+        .join(e, e.id == m.enrolment_id)
+        .where(
+            m.enrolment_id.in_(sorted(set(enrolment_ids))),
+            s.held_on.between(first, last),
+            (e.ended_on.is_(None)) | (e.ended_on >= s.held_on),
+        )
+        .order_by(s.held_on, s.start_time, c.id, s.id, m.enrolment_id)
     ).all()
-    if not sessions:
-        return []
-    cohort_ids = sorted({c.id for c, _ in sessions})
-    members: dict[int, list[tuple[int, date | None]]] = {}
-    for cohort_id, enrolment_id, ended_on in session.execute(
-        select(CohortMemberRow.cohort_id, EnrolmentRow.id, EnrolmentRow.ended_on)
-        .join(EnrolmentRow, EnrolmentRow.id == CohortMemberRow.enrolment_id)
-        .join(ParticipantRow, ParticipantRow.id == EnrolmentRow.participant_id)
-        .where(CohortMemberRow.cohort_id.in_(cohort_ids), enrolment_visible(scope))
-        .order_by(EnrolmentRow.id)
-    ):
-        members.setdefault(cohort_id, []).append((enrolment_id, ended_on))
-    lines = []
-    for cohort, s in sessions:
-        ids = tuple(
-            e
-            for e, ended_on in members.get(cohort.id, [])
-            if ended_on is None or ended_on >= s.held_on
-        )
-        if scope.kind is ScopeKind.CASELOAD and not ids:
-            continue
-        lines.append(
-            SessionLine(
-                cohort_id=cohort.id,
-                cohort_name=cohort.name,
-                kind=cohort.kind,
-                provider=cohort.provider,
-                session_id=s.id,
-                held_on=s.held_on,
-                start_time=s.start_time,
-                duration_minutes=s.duration_minutes,
-                enrolment_ids=ids,
+    lines: dict[int, SessionLine] = {}
+    for cohort_id, name, kind, provider, session_id, held_on, start, minutes, enrolment_id in rows:
+        line = lines.get(session_id)
+        if line is None:
+            lines[session_id] = SessionLine(
+                cohort_id, name, kind, provider, session_id, held_on, start, minutes, ()
             )
-        )
-    return lines
+            line = lines[session_id]
+        lines[session_id] = replace(line, enrolment_ids=(*line.enrolment_ids, enrolment_id))
+    return list(lines.values())

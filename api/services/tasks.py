@@ -1,0 +1,77 @@
+"""The mentor's task list: due assessments and follow-ups, this week's cohort sessions and quiet
+participants, for the enrolments the caller mentors, read in one unit of work."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from api.context import AppContext
+from api.persistence.audit import AuditEvent
+from api.persistence.repositories.activities import last_activity_on
+from api.persistence.repositories.assessments import DueAssessmentLine, due_assessment_lines
+from api.persistence.repositories.cohorts import SessionLine, sessions_of_enrolments
+from api.persistence.repositories.enrolments import CaseloadLine, caseload_lines
+from api.persistence.repositories.follow_ups import DueFollowUpLine, due_follow_up_lines
+from api.security.principal import Principal, scope_for
+from api.services.access_logging import record_read
+from domain.enrolment import EnrolmentState
+from domain.errors import InvalidInput
+from domain.follow_ups import DUE_WINDOW_DAYS
+from domain.tasks import Week, days_without_activity, week_of
+
+
+@dataclass(frozen=True)
+class QuietLine:
+    line: CaseloadLine
+    last_activity_on: date | None
+    days_without_activity: int
+
+
+@dataclass(frozen=True)
+class TaskList:
+    today: date
+    week: Week
+    assessments: list[DueAssessmentLine]
+    follow_ups: list[DueFollowUpLine]
+    sessions: list[SessionLine]
+    quiet: list[QuietLine]
+
+
+def my_tasks(ctx: AppContext, principal: Principal) -> TaskList:
+    mentor_id = principal.user_id
+    if mentor_id is None:
+        raise InvalidInput("Bara användare har en egen uppgiftslista.")
+    today = ctx.clock.today()
+    week = week_of(today)
+    with ctx.database.unit_of_work(write=False) as uow:
+        session, scope = uow.session, scope_for(principal)
+        # The caller's own enrolments, also for a lead mentor whose scope is the municipality.
+        caseload = caseload_lines(session, scope, mentor_id)
+        assessments = due_assessment_lines(session, scope, today=today, mentor_id=mentor_id)
+        follow_ups = due_follow_up_lines(
+            session, scope, today=today, within_days=DUE_WINDOW_DAYS, mentor_id=mentor_id
+        )
+        mine = [line.enrolment_id for line in caseload]
+        sessions = sessions_of_enrolments(session, mine, first=week.first_day, last=week.last_day)
+        latest = last_activity_on(session, [line.enrolment_id for line in caseload])
+    quiet = []
+    for line in caseload:
+        days = days_without_activity(
+            EnrolmentState(line.state),
+            last_activity_on=latest.get(line.enrolment_id),
+            started_on=line.started_on,
+            referred_on=line.referred_on,
+            today=today,
+        )
+        if days is not None:
+            quiet.append(QuietLine(line, latest.get(line.enrolment_id), days))
+    quiet.sort(key=lambda q: -q.days_without_activity)
+    people = {
+        *(a.participant_id for a in assessments),
+        *(f.participant_id for f in follow_ups),
+        *(q.line.participant_id for q in quiet),
+    }
+    if people:
+        record_read(ctx, principal, AuditEvent("tasks.read", sorted(people)))
+    return TaskList(today, week, assessments, follow_ups, sessions, quiet)
