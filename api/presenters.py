@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any, Protocol
 
 from api.persistence.models import AuditEntryRow, EnrolmentRow, ParticipantRow
+from api.persistence.repositories.assessments import DueAssessmentLine
 from api.persistence.repositories.enrolments import LoadedEnrolment
+from api.persistence.repositories.follow_ups import DueFollowUpLine
 from api.schemas.enrolments import (
     EnrolmentRead,
     EnrolmentSummary,
@@ -17,7 +20,7 @@ from api.schemas.enrolments import (
 from api.schemas.participants import AccessLogEntry, Gender, ParticipantListItem, ParticipantRead
 from api.services.enrolments import EnrolmentView
 from domain.enrolment import Outcome, TransitionKind, states_after_each
-from domain.personnummer import Personnummer
+from domain.personnummer import Personnummer, mask_stored
 
 
 def etag(version: int) -> str:
@@ -172,3 +175,56 @@ def access_log_entry(row: AuditEntryRow, actor_name: str | None) -> AccessLogEnt
         entity_id=row.entity_id,
         purpose=row.purpose,
     )
+
+
+# ---- due lists (the due-list endpoints and the task list show the same items) ---------------
+# Plain dicts: FastAPI validates them once against the response model, as for the caseload.
+
+
+class PersonLine(Protocol):
+    # Read-only members, so frozen dataclasses (the repositories' lines) match.
+    @property
+    def enrolment_id(self) -> int: ...
+    @property
+    def participant_id(self) -> int: ...
+    @property
+    def first_name(self) -> str: ...
+    @property
+    def last_name(self) -> str: ...
+    @property
+    def personnummer(self) -> str: ...
+    @property
+    def programme_code(self) -> str: ...
+
+
+def person_on_line(line: PersonLine) -> dict[str, Any]:
+    """Who a list line is about, with the personnummer masked."""
+    return {
+        "enrolment_id": line.enrolment_id,
+        "participant_id": line.participant_id,
+        "first_name": line.first_name,
+        "last_name": line.last_name,
+        "personnummer_masked": mask_stored(line.personnummer),
+        "programme_code": line.programme_code,
+    }
+
+
+def due_assessment_item(line: DueAssessmentLine) -> dict[str, Any]:
+    return {
+        **person_on_line(line),
+        "mentor_id": line.mentor_id,
+        "occasion": line.occasion,
+        "due_on": line.due_on,
+        "status": line.status,
+    }
+
+
+def due_follow_up_item(line: DueFollowUpLine) -> dict[str, Any]:
+    return {
+        **person_on_line(line),
+        "id": line.id,
+        "mentor_id": line.mentor_id,
+        "kind": line.kind,
+        "due_on": line.due_on,
+        "status": line.status,
+    }

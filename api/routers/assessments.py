@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Path, Query, status
 from api.deps import Context, CurrentPrincipal, authenticated, require
 from api.errors import ErrorBody
 from api.persistence.repositories.assessments import StoredSubmission
+from api.presenters import due_assessment_item
 from api.schemas.assessments import (
     AssessmentChangeRead,
     AssessmentCorrectionCreate,
@@ -16,7 +17,6 @@ from api.schemas.assessments import (
     AssessmentOccasionRead,
     AssessmentSubmissionRead,
     DueAssessmentPage,
-    DueAssessmentRead,
     EnrolmentAssessmentsRead,
     ItemChangeRead,
     ItemRead,
@@ -25,7 +25,6 @@ from api.schemas.assessments import (
 )
 from api.security.permissions import Permission as P
 from api.services import assessments as service
-from domain.personnummer import mask_stored
 from domain.self_assessment import (
     SCALE_MAX,
     SCALE_MIN,
@@ -256,26 +255,9 @@ def list_due_assessments(
         int | None,
         Query(ge=1, le=2**31 - 1, description="Only this mentor's enrolments"),
     ] = None,
-) -> DueAssessmentPage:
+) -> dict[str, Any]:
     """Unanswered self-assessments that are due, or overdue (more than 14 days), oldest first,
     in the caller's scope: a mentor's own caseload, a lead mentor's or unit manager's whole
     municipality. `mentor_id` narrows the list to one mentor's enrolments."""
     lines = service.list_due_assessments(ctx, principal, mentor_id=mentor_id)
-    return DueAssessmentPage(
-        items=[
-            DueAssessmentRead(
-                enrolment_id=line.enrolment_id,
-                participant_id=line.participant_id,
-                first_name=line.first_name,
-                last_name=line.last_name,
-                personnummer_masked=mask_stored(line.personnummer),
-                mentor_id=line.mentor_id,
-                programme_code=line.programme_code,
-                occasion=line.occasion,
-                due_on=line.due_on,
-                status=line.status,
-            )
-            for line in lines
-        ],
-        count=len(lines),
-    )
+    return {"items": [due_assessment_item(line) for line in lines], "count": len(lines)}

@@ -8,9 +8,9 @@ from fastapi import APIRouter, Depends, Path, Query
 
 from api.deps import Context, CurrentPrincipal, authenticated, require
 from api.errors import ErrorBody
+from api.presenters import due_follow_up_item
 from api.schemas.follow_ups import (
     DueFollowUpList,
-    DueFollowUpRead,
     EnrolmentFollowUpsRead,
     FollowUpCreate,
     FollowUpRead,
@@ -18,7 +18,6 @@ from api.schemas.follow_ups import (
 )
 from api.security.permissions import Permission as P
 from api.services import follow_ups as service
-from domain.personnummer import mask_stored
 
 router = APIRouter(prefix="/api/v1", tags=["follow-ups"], dependencies=[Depends(authenticated)])
 
@@ -127,7 +126,7 @@ def list_due_follow_ups(
     mentor_id: Annotated[
         int | None, Query(ge=1, le=2**31 - 1, description="Only this mentor's enrolments")
     ] = None,
-) -> DueFollowUpList:
+) -> dict[str, Any]:
     """Open follow-ups due up to `within_days` ahead, overdue ones included, earliest first: a
     mentor sees their own caseload, a lead mentor or unit manager the municipality (narrowed
     to one mentor with `mentor_id`). Follow-ups without the consent they need show as
@@ -135,20 +134,4 @@ def list_due_follow_ups(
     lines = service.list_due_follow_ups(
         ctx, principal, within_days=within_days, mentor_id=mentor_id
     )
-    items = [
-        DueFollowUpRead(
-            id=line.id,
-            enrolment_id=line.enrolment_id,
-            participant_id=line.participant_id,
-            first_name=line.first_name,
-            last_name=line.last_name,
-            personnummer_masked=mask_stored(line.personnummer),
-            mentor_id=line.mentor_id,
-            programme_code=line.programme_code,
-            kind=line.kind,
-            due_on=line.due_on,
-            status=line.status,
-        )
-        for line in lines
-    ]
-    return DueFollowUpList(items=items, count=len(items))
+    return {"items": [due_follow_up_item(line) for line in lines], "count": len(lines)}

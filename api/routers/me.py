@@ -9,7 +9,12 @@ from fastapi import APIRouter, Depends
 
 from api.deps import Context, CurrentPrincipal, authenticated, require
 from api.errors import ErrorBody
-from api.presenters import referral_status
+from api.presenters import (
+    due_assessment_item,
+    due_follow_up_item,
+    person_on_line,
+    referral_status,
+)
 from api.schemas.base import Cursor, Limit
 from api.schemas.enrolments import ReferralStatusPage
 from api.schemas.me import CaseloadRead, MentorLoadRead, MeRead
@@ -134,47 +139,18 @@ def get_tasks(ctx: Context, principal: CurrentPrincipal) -> dict[str, Any]:
     and participants with no recorded activity for 30 days (paused people excluded)."""
     tasks = task_service.my_tasks(ctx, principal)
 
-    def person(line: Any) -> dict[str, Any]:
-        return {
-            "enrolment_id": line.enrolment_id,
-            "participant_id": line.participant_id,
-            "first_name": line.first_name,
-            "last_name": line.last_name,
-            "personnummer_masked": mask_stored(line.personnummer),
-            "programme_code": line.programme_code,
-        }
-
     # Plain dicts, validated once against TasksRead (as the caseload does).
     return {
         "today": tasks.today,
         "week_start": tasks.week.first_day,
         "week_end": tasks.week.last_day,
         "quiet_after_days": QUIET_AFTER_DAYS,
-        "assessments": [
-            {
-                **person(a),
-                "mentor_id": a.mentor_id,
-                "occasion": a.occasion,
-                "due_on": a.due_on,
-                "status": a.status,
-            }
-            for a in tasks.assessments
-        ],
-        "follow_ups": [
-            {
-                **person(f),
-                "id": f.id,
-                "mentor_id": f.mentor_id,
-                "kind": f.kind,
-                "due_on": f.due_on,
-                "status": f.status,
-            }
-            for f in tasks.follow_ups
-        ],
+        "assessments": [due_assessment_item(a) for a in tasks.assessments],
+        "follow_ups": [due_follow_up_item(f) for f in tasks.follow_ups],
         "sessions": [dataclasses.asdict(s) for s in tasks.sessions],
         "quiet_participants": [
             {
-                **person(q.line),
+                **person_on_line(q.line),
                 "state": q.line.state,
                 "step": q.line.step,
                 "last_activity_on": q.last_activity_on,

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from functools import cache
+from typing import Any
 
-from sqlalchemy import func, select, union_all
+from sqlalchemy import BindParameter, Select, bindparam, func, select, union_all
 from sqlalchemy.orm import Session
 
 from api.persistence.models.activities import ActivityRow, AttendanceRow, CohortSessionRow
@@ -56,14 +58,11 @@ class ActivityRepository:
         ]
 
 
-def last_activity_on(session: Session, enrolment_ids: Sequence[int]) -> dict[int, date | None]:
-    """The latest activity or attended cohort session date per enrolment, in one query.
-
-    Every id asked for is in the answer; None means nothing recorded yet."""
-    result: dict[int, date | None] = dict.fromkeys(enrolment_ids)
-    if not enrolment_ids:
-        return result
-    ids = list(set(enrolment_ids))
+@cache
+def _last_activity_statement() -> Select[*tuple[Any, ...]]:
+    """Built once: the task list asks on every request, and building costs more than running.
+    `enrolment_ids` is an expanding parameter, so one statement serves any number of ids."""
+    ids: BindParameter[Any] = bindparam("enrolment_ids", expanding=True)
     activity = select(
         ActivityRow.enrolment_id.label("enrolment_id"), ActivityRow.occurred_on.label("on")
     ).where(ActivityRow.enrolment_id.in_(ids))
@@ -75,8 +74,19 @@ def last_activity_on(session: Session, enrolment_ids: Sequence[int]) -> dict[int
         .where(AttendanceRow.enrolment_id.in_(ids), AttendanceRow.attended.is_(True))
     )
     both = union_all(activity, attended).subquery("dated")
-    for enrolment_id, latest in session.execute(
-        select(both.c.enrolment_id, func.max(both.c.on)).group_by(both.c.enrolment_id)
-    ):
+    return select(both.c.enrolment_id, func.max(both.c.on)).group_by(both.c.enrolment_id)
+
+
+def last_activity_on(session: Session, enrolment_ids: Sequence[int]) -> dict[int, date | None]:
+    """The latest activity or attended cohort session date per enrolment, in one query.
+
+    Every id asked for is in the answer; None means nothing recorded yet."""
+    result: dict[int, date | None] = dict.fromkeys(enrolment_ids)
+    if not enrolment_ids:
+        return result
+    rows = session.connection().execute(
+        _last_activity_statement(), {"enrolment_ids": sorted(set(enrolment_ids))}
+    )
+    for enrolment_id, latest in rows:
         result[enrolment_id] = latest
     return result

@@ -9,10 +9,12 @@ the own caseload and only a count of the others), exactly as `enrolment_visible`
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cache
+from typing import Any
 
-from sqlalchemy import ColumnElement, false, func, select
+from sqlalchemy import ColumnElement, Date, Select, bindparam, false, func, select
 from sqlalchemy.orm import Session
 
 from api.persistence.models import EnrolmentRow, ParticipantRow
@@ -263,19 +265,12 @@ class CohortRepository:
         return sorted(replaced)
 
 
-def sessions_of_enrolments(
-    session: Session, enrolment_ids: Sequence[int], *, first: date, last: date
-) -> list[SessionLine]:
-    """Sessions held in [first, last] of the cohorts the given enrolments are members of, each
-    with those of the enrolments that had not ended before the session, in time order.
-
-    The enrolment ids come from a scoped query (the task list passes the caller's caseload), so
-    no scope condition is repeated here: one query over the members' own rows.
-    """
-    if not enrolment_ids:
-        return []
+@cache
+def _sessions_of_enrolments_statement() -> Select[*tuple[Any, ...]]:
+    """Built once (the task list runs it on every request); the ids are an expanding
+    parameter."""
     c, s, m, e = CohortRow, CohortSessionRow, CohortMemberRow, EnrolmentRow
-    rows = session.execute(
+    return (
         select(
             c.id,
             c.name,
@@ -292,19 +287,45 @@ def sessions_of_enrolments(
         .join(s, s.cohort_id == m.cohort_id)
         .join(e, e.id == m.enrolment_id)
         .where(
-            m.enrolment_id.in_(sorted(set(enrolment_ids))),
-            s.held_on.between(first, last),
+            m.enrolment_id.in_(bindparam("enrolment_ids", expanding=True)),
+            s.held_on.between(bindparam("first", type_=Date()), bindparam("last", type_=Date())),
             (e.ended_on.is_(None)) | (e.ended_on >= s.held_on),
         )
         .order_by(s.held_on, s.start_time, c.id, s.id, m.enrolment_id)
-    ).all()
-    lines: dict[int, SessionLine] = {}
-    for cohort_id, name, kind, provider, session_id, held_on, start, minutes, enrolment_id in rows:
-        line = lines.get(session_id)
-        if line is None:
-            lines[session_id] = SessionLine(
-                cohort_id, name, kind, provider, session_id, held_on, start, minutes, ()
-            )
-            line = lines[session_id]
-        lines[session_id] = replace(line, enrolment_ids=(*line.enrolment_ids, enrolment_id))
-    return list(lines.values())
+    )
+
+
+def sessions_of_enrolments(
+    session: Session, enrolment_ids: Sequence[int], *, first: date, last: date
+) -> list[SessionLine]:
+    """Sessions held in [first, last] of the cohorts the given enrolments are members of, each
+    with those of the enrolments that had not ended before the session, in time order.
+
+    The enrolment ids come from a scoped query (the task list passes the caller's caseload), so
+    no scope condition is repeated here: one query over the members' own rows.
+    """
+    if not enrolment_ids:
+        return []
+    rows = session.connection().execute(
+        _sessions_of_enrolments_statement(),
+        {"enrolment_ids": sorted(set(enrolment_ids)), "first": first, "last": last},
+    )
+    heads: dict[int, Any] = {}
+    members: dict[int, list[int]] = {}
+    for row in rows:
+        heads.setdefault(row[4], row)  # one row per session and member: keep the first
+        members.setdefault(row[4], []).append(row.enrolment_id)
+    return [
+        SessionLine(
+            cohort_id=head[0],
+            cohort_name=head.name,
+            kind=head.kind,
+            provider=head.provider,
+            session_id=session_id,
+            held_on=head.held_on,
+            start_time=head.start_time,
+            duration_minutes=head.duration_minutes,
+            enrolment_ids=tuple(members[session_id]),
+        )
+        for session_id, head in heads.items()
+    ]
