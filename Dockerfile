@@ -5,12 +5,13 @@
 #   docker build -t levelup .
 #   docker run -p 8000:8000 \
 #     -e DATABASE_URL=postgresql://user:password@db:5432/levelup \
-#     -e LEVELUP_JWT_SECRET="$(openssl rand -base64 48)" levelup
+#     -e LEVELUP_JWT_SECRET="$(openssl rand -base64 48)" \
+#     -e LEVELUP_PSEUDONYM_SECRET="$(openssl rand -base64 48)" levelup
 #
 # Configuration and secrets come from the environment only (never baked into the
 # image): DATABASE_URL (or LEVELUP_DATABASE_URL) points at PostgreSQL, and
-# LEVELUP_JWT_SECRET (>= 32 random bytes) is required, since production mode
-# refuses to start with the development secret.
+# LEVELUP_JWT_SECRET and LEVELUP_PSEUDONYM_SECRET (>= 32 random bytes each) are
+# required, since production mode refuses to start with the development secrets.
 
 ARG PYTHON_IMAGE=python:3.11-slim
 

@@ -14,6 +14,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # Only usable in development and tests; production refuses to start with it (see validator).
 DEVELOPMENT_SECRET = "development-only-secret-do-not-use-in-production-0123456789"  # noqa: S105 (refused outside development)
+DEVELOPMENT_PSEUDONYM_SECRET = "development-only-pseudonym-secret-not-for-real-data-0123"  # noqa: S105 (refused outside development)
 MIN_SECRET_BYTES = 32
 
 
@@ -38,6 +39,10 @@ class Settings(BaseSettings):
     login_failures_per_address: int = Field(default=20, ge=1)
     login_window_seconds: int = Field(default=900, ge=1)
 
+    # The master secret evaluator pseudonyms are derived from (a different HMAC key per
+    # evaluator, stable for that evaluator). Refused at its default in production.
+    pseudonym_secret: SecretStr = SecretStr(DEVELOPMENT_PSEUDONYM_SECRET)
+
     max_body_bytes: int = Field(default=1_000_000, ge=1024)
     # Where the built single-page app lives; served at / when present.
     web_dist_dir: Path = Path("frontend/dist")
@@ -52,6 +57,16 @@ class Settings(BaseSettings):
             raise ValueError(
                 f"LEVELUP_JWT_SECRET must be set (32+ random bytes) when LEVELUP_ENVIRONMENT is "
                 f"{self.environment}; the built-in secret is for development only"
+            )
+        pseudonym = self.pseudonym_secret.get_secret_value()
+        if len(pseudonym.encode()) < MIN_SECRET_BYTES:
+            raise ValueError("LEVELUP_PSEUDONYM_SECRET must be at least 32 bytes")
+        # Refused in production only: tests and benchmarks never export real people, and a
+        # leaked development key pseudonymises nothing real.
+        if self.environment == "production" and pseudonym == DEVELOPMENT_PSEUDONYM_SECRET:
+            raise ValueError(
+                "LEVELUP_PSEUDONYM_SECRET must be set (32+ random bytes) in production; the "
+                "built-in secret is for development and tests only"
             )
         return self
 

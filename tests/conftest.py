@@ -39,6 +39,7 @@ ROOT = Path(__file__).resolve().parents[1]
 PASSWORD = "correct horse battery staple"
 CLIENT_SECRET = "integration-client-secret-for-tests-only-0123456789"
 TEST_SECRET = "test-secret-" + "x" * 40
+TEST_PSEUDONYM_SECRET = "test-pseudonym-secret-" + "y" * 40
 POSTGRES_ENV = "LEVELUP_TEST_POSTGRES_URL"
 
 
@@ -233,7 +234,11 @@ def world(database: Database, password_hash: str, client_secret_hash: str) -> Wo
 
 
 def make_settings(**overrides: Any) -> Settings:
-    values: dict[str, Any] = {"environment": "test", "jwt_secret": TEST_SECRET}
+    values: dict[str, Any] = {
+        "environment": "test",
+        "jwt_secret": TEST_SECRET,
+        "pseudonym_secret": TEST_PSEUDONYM_SECRET,
+    }
     values.update(overrides)
     return Settings(**values)
 

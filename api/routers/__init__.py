@@ -11,11 +11,13 @@ from api.routers import (
     cohorts,
     consents,
     enrolments,
+    exports,
     follow_ups,
     health,
     me,
     participants,
     plans,
+    stats,
 )
 
 ALL_ROUTERS = [
@@ -30,6 +32,8 @@ ALL_ROUTERS = [
     cohorts.router,
     plans.router,
     consents.router,
+    stats.router,
+    exports.router,
     codelists.router,
     admin.router,
 ]

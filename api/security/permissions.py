@@ -55,6 +55,11 @@ class Permission(StrEnum):
     CONSENT_READ = "consent:read"
     CONSENT_RECORD = "consent:record"
     TASKS_READ = "tasks:read"
+    # Outcome statistics and exports (issue 4). Statistics: exact for one's own municipality,
+    # suppressed small cells for association-wide roles (decided by scope, not permission).
+    STATS_READ = "stats:read"
+    EVALUATION_EXPORT = "export:evaluation"
+    REGISTRATION_EXPORT = "export:registration"
 
 
 P = Permission
@@ -102,7 +107,12 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.MENTOR: _EVERYONE | _CASE_WORK,
     Role.LEAD_MENTOR: _EVERYONE
     | _CASE_WORK
-    | {P.ENROLMENT_ASSIGN_MENTOR, P.MUNICIPALITY_MENTORS_READ},
+    | {
+        P.ENROLMENT_ASSIGN_MENTOR,
+        P.MUNICIPALITY_MENTORS_READ,
+        P.STATS_READ,
+        P.REGISTRATION_EXPORT,
+    },
     # The manager reads cases and reviews access logs but does not do case work.
     Role.UNIT_MANAGER: _EVERYONE
     | {
@@ -111,12 +121,14 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         P.ACCESS_LOG_READ,
         P.ENROLMENT_ASSIGN_MENTOR,
         P.MUNICIPALITY_MENTORS_READ,
+        P.STATS_READ,
+        P.REGISTRATION_EXPORT,
     }
     | _JOURNEY_READ,
     Role.REFERRER: _EVERYONE | {P.REFERRAL_STATUS_READ},
-    # Aggregates and exports arrive with the statistics issue; no person-level access ever.
-    Role.ASSOCIATION_ANALYST: _EVERYONE,
-    Role.EVALUATOR: _EVERYONE,
+    # Aggregates (small cells suppressed) and pseudonymised exports; never person-level records.
+    Role.ASSOCIATION_ANALYST: _EVERYONE | {P.STATS_READ},
+    Role.EVALUATOR: _EVERYONE | {P.STATS_READ, P.EVALUATION_EXPORT},
     Role.ADMIN: _EVERYONE
     | {P.CODE_LIST_PUBLISH, P.USER_ADMIN, P.ORGANISATION_ADMIN, P.INTEGRATION_CLIENT_ADMIN},
     # An integration client's effective permissions are the ones listed on the client, which

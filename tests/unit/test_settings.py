@@ -23,8 +23,16 @@ def test_a_short_secret_is_refused_everywhere(environment: str) -> None:
 
 
 def test_a_strong_secret_is_accepted_in_production() -> None:
-    settings = Settings(environment="production", jwt_secret=STRONG)
+    settings = Settings(environment="production", jwt_secret=STRONG, pseudonym_secret=STRONG * 2)
     assert settings.jwt_secret.get_secret_value() == STRONG
+
+
+def test_the_development_pseudonym_secret_is_refused_in_production() -> None:
+    # Evaluator pseudonyms derived from a published key could be recomputed by anyone.
+    with pytest.raises(ValidationError, match="LEVELUP_PSEUDONYM_SECRET"):
+        Settings(environment="production", jwt_secret=STRONG)
+    with pytest.raises(ValidationError, match="32 bytes"):
+        Settings(pseudonym_secret="short")
 
 
 def test_postgres_urls_use_psycopg_3() -> None:
