@@ -85,6 +85,7 @@ questionnaire                   x     x     x       x       x       x        x  
 journey_read                    x     x     x       .       .       .        .       .
 journey_write                   x     x     .       .       .       .        .       .
 tasks                           x     x     .       .       .       .        .       .
+stats                           .     x     x       .       .       x        x       .
 """
 
 # x = the person is in the principal's scope. Mentors: own caseload, plus people they registered
@@ -1124,6 +1125,8 @@ class Matrix:
             ("GET /questionnaires/1", "questionnaire", 200, None),
             ("POST /participants", "create_participant", 201, participant_body(40)),
             ("POST /cohorts", "journey_write", 201, COHORT_BODY),
+            ("GET /stats/outcomes", "stats", 200, None),
+            ("GET /stats/self-assessment", "stats", 200, None),
         ]:
             expected = 401 if p in UNAUTHENTICATED else success if permitted(p, group) else 403
             method, path = label.split()

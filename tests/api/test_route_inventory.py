@@ -118,6 +118,9 @@ EXPECTED_GUARDS: dict[str, set[Permission]] = {
     "list_consents": {P.CONSENT_READ},
     "record_consent": {P.CONSENT_RECORD},
     "get_my_tasks": {P.TASKS_READ},
+    # Outcome statistics and exports (issue 4).
+    "get_outcome_statistics": {P.STATS_READ},
+    "get_self_assessment_statistics": {P.STATS_READ},
 }
 
 

@@ -1,0 +1,326 @@
+"""Statistics use cases: validate the filters, resolve the municipalities the caller may see,
+run the aggregate queries, apply suppression for association staff and evaluators, and write
+one audit entry per request (no subjects: aggregates concern no one person)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from fractions import Fraction
+from typing import Any
+
+from api.context import AppContext
+from api.errors import NotFound
+from api.persistence.audit import AuditEvent, AuditLog
+from api.persistence.repositories.outcome_stats import (
+    FollowUpCounts,
+    OutcomeStatsRepository,
+    StatsFilter,
+    exit_code_sets,
+    referrer_type_known,
+    stats_municipalities,
+)
+from api.schemas.stats import (
+    CountCell,
+    FollowUpSustainability,
+    Indicator,
+    ItemFigures,
+    OutcomeFigures,
+    OutcomeGroupRead,
+    OutcomeStatisticsRead,
+    ReferrerComposition,
+    SelfAssessmentItemRead,
+    SelfAssessmentStatisticsRead,
+    ShareCell,
+    StatsFilters,
+    TargetFulfilment,
+)
+from api.security.permissions import Role
+from api.security.principal import Principal
+from domain import outcomes as o
+from domain.errors import UnknownCode
+from domain.personnummer import LegalSex
+from domain.programmes import Programme, get_programme
+from domain.self_assessment import CURRENT_QUESTIONNAIRE_VERSION, get_questionnaire
+
+MUNICIPALITY_NOT_FOUND = "Kommunen finns inte eller ligger utanför din behörighet."
+# Association staff and evaluators see all member municipalities, small cells suppressed.
+_SUPPRESSED_ROLES = {Role.ASSOCIATION_ANALYST, Role.EVALUATOR}
+
+
+@dataclass(frozen=True)
+class StatsQuery:
+    programme: str = "level_up"
+    exit_from: date | None = None
+    exit_to: date | None = None
+    municipality_ids: tuple[int, ...] = ()
+    referrer_type: str | None = None
+    group_by: tuple[str, ...] = ()
+
+
+def _count(n: int, suppress: bool) -> CountCell:
+    c = o.count_cell(n, suppress=suppress)
+    return CountCell(value=c.value, suppressed=c.suppressed)
+
+
+def _share(num: int, den: int, suppress: bool) -> ShareCell:
+    c = o.share_cell(num, den, suppress=suppress)
+    return ShareCell(value=None if c.value is None else float(c.value), suppressed=c.suppressed)
+
+
+def _indicator(num: int, den: int, suppress: bool) -> Indicator:
+    return Indicator(count=_count(num, suppress), share=_share(num, den, suppress))
+
+
+def _figures(
+    c: o.OutcomeCounts, follow_ups: Sequence[FollowUpCounts], suppress: bool
+) -> OutcomeFigures:
+    return OutcomeFigures(
+        persons=_count(c.persons, suppress),
+        enrolments=_count(c.enrolments, suppress),
+        exited=_count(c.exited, suppress),
+        continuing=_count(c.continuing, suppress),
+        excluded=_count(c.excluded, suppress),
+        reached_level_3=_indicator(c.reached_preparation, c.exited, suppress),
+        ended_at_level_3=_indicator(c.ended_at_preparation, c.exited, suppress),
+        goal_reached=_indicator(c.goal_reached, c.exited, suppress),
+        goal_reached_work=_indicator(c.goal_work, c.exited, suppress),
+        goal_reached_studies=_indicator(c.goal_studies, c.exited, suppress),
+        follow_ups=[
+            FollowUpSustainability(
+                kind=f.kind,
+                recorded=_count(f.recorded, suppress),
+                still_in_work_or_studies=_indicator(
+                    f.still_in_work_or_studies, f.recorded, suppress
+                ),
+                not_reached=_indicator(f.not_reached, f.recorded, suppress),
+            )
+            for f in follow_ups
+        ],
+    )
+
+
+def _resolve(
+    ctx: AppContext, principal: Principal, q: StatsQuery, session: Any
+) -> tuple[StatsFilter, Programme]:
+    programme = get_programme(q.programme)
+    o.check_period(q.exit_from, q.exit_to)
+    if q.referrer_type is not None and not referrer_type_known(session, q.referrer_type):
+        raise UnknownCode(
+            "Remittenttypen finns inte i kodlistan.",
+            fields={"referrer_type": "okänd kod"},
+        )
+    allowed = stats_municipalities(session, principal)
+    if q.municipality_ids:
+        # Another municipality answers like one that does not exist: nothing is confirmed.
+        if any(m not in allowed for m in q.municipality_ids):
+            raise NotFound(MUNICIPALITY_NOT_FOUND, fields={"municipality_id": "okänd kommun"})
+        municipalities = sorted(set(q.municipality_ids))
+    else:
+        municipalities = allowed
+    return (
+        StatsFilter(
+            programme=programme,
+            municipality_ids=municipalities,
+            exit_from=q.exit_from,
+            exit_to=q.exit_to,
+            referrer_type=q.referrer_type,
+        ),
+        programme,
+    )
+
+
+def _filters_read(f: StatsFilter, group_by: Sequence[o.GroupBy]) -> StatsFilters:
+    return StatsFilters(
+        programme=f.programme.code,
+        exit_from=f.exit_from,
+        exit_to=f.exit_to,
+        municipality_ids=list(f.municipality_ids),
+        referrer_type=f.referrer_type,
+        group_by=[g.value for g in group_by],
+    )
+
+
+def _audit_detail(f: StatsFilter, group_by: Sequence[o.GroupBy]) -> dict[str, Any]:
+    return _filters_read(f, group_by).model_dump(mode="json")
+
+
+def _targets(
+    programme: Programme,
+    total: o.OutcomeCounts,
+    by_sex: dict[str, o.OutcomeCounts],
+    suppress: bool,
+) -> list[TargetFulfilment]:
+    goals = programme.goals
+    out: list[TargetFulfilment] = []
+
+    def share_target(name: str, target: Fraction | None, numerator: int) -> None:
+        if target is None:
+            return
+        figure = _share(numerator, total.exited, suppress)
+        ratio = o.fulfilment(o.share(numerator, total.exited), target)
+        out.append(
+            TargetFulfilment(
+                indicator=name,
+                target=float(target),
+                figure=figure,
+                fulfilment=ShareCell(
+                    value=None
+                    if figure.suppressed or ratio is None
+                    else float(o.rounded(ratio) or 0),
+                    suppressed=figure.suppressed,
+                ),
+            )
+        )
+
+    def count_target(name: str, target: int | None, figure_n: int) -> None:
+        if target is None:
+            return
+        figure = _count(figure_n, suppress)
+        ratio = o.fulfilment(Fraction(figure_n), Fraction(target))
+        out.append(
+            TargetFulfilment(
+                indicator=name,
+                target=target,
+                figure=figure,
+                fulfilment=ShareCell(
+                    value=None
+                    if figure.suppressed or ratio is None
+                    else float(o.rounded(ratio) or 0),
+                    suppressed=figure.suppressed,
+                ),
+            )
+        )
+
+    share_target("goal_reached_share", goals.goal_reached_share, total.goal_reached)
+    share_target(
+        "reached_level_3_share", goals.reached_preparation_share, total.reached_preparation
+    )
+    count_target("participants", goals.target_participants, total.persons)
+    women = by_sex.get(LegalSex.WOMAN.value, o.OutcomeCounts())
+    men = by_sex.get(LegalSex.MAN.value, o.OutcomeCounts())
+    count_target("women", goals.target_women, women.persons)
+    count_target("men", goals.target_men, men.persons)
+    return out
+
+
+def outcome_statistics(
+    ctx: AppContext, principal: Principal, q: StatsQuery
+) -> OutcomeStatisticsRead:
+    group_by = o.parse_group_by(list(q.group_by) or [o.GroupBy.LEGAL_SEX.value])
+    suppress = principal.role in _SUPPRESSED_ROLES
+    keys = [g.value for g in group_by]
+    with ctx.database.unit_of_work(write=True) as uow:
+        f, programme = _resolve(ctx, principal, q, uow.session)
+        codes = exit_code_sets(uow.session)
+        repo = OutcomeStatsRepository(uow.session)
+        total = repo.outcome_counts(f, codes, ()).get((), o.OutcomeCounts())
+        groups = repo.outcome_counts(f, codes, keys)
+        by_sex = {
+            str(k[0]): v
+            for k, v in repo.outcome_counts(f, codes, [o.GroupBy.LEGAL_SEX.value]).items()
+        }
+        follow_ups_total = repo.follow_up_counts(f, codes, ()).get((), [])
+        follow_ups = repo.follow_up_counts(f, codes, keys)
+        composition = repo.goal_reached_by(f, codes, [o.GroupBy.REFERRER_TYPE.value])
+        AuditLog(uow.session).append(
+            principal,
+            AuditEvent(
+                "stats.outcomes", entity_type="statistics", detail=_audit_detail(f, group_by)
+            ),
+            at=ctx.clock.now(),
+        )
+        uow.commit()
+    goal_total = sum(composition.values())
+    return OutcomeStatisticsRead(
+        filters=_filters_read(f, group_by),
+        suppressed_below=o.SUPPRESSION_THRESHOLD if suppress else None,
+        total=_figures(total, follow_ups_total, suppress),
+        groups=[
+            OutcomeGroupRead(
+                key=dict(zip(keys, key, strict=True)),
+                figures=_figures(counts, follow_ups.get(key, []), suppress),
+            )
+            for key, counts in sorted(groups.items(), key=lambda kv: [str(v) for v in kv[0]])
+        ],
+        composition_by_referrer=[
+            ReferrerComposition(
+                referrer_type=None if key[0] is None else str(key[0]),
+                goal_reached=_count(n, suppress),
+                share=_share(n, goal_total, suppress),
+            )
+            for key, n in sorted(composition.items(), key=lambda kv: (-kv[1], str(kv[0][0])))
+        ],
+        targets=_targets(programme, total, by_sex, suppress),
+    )
+
+
+def _item_figures(pairs: dict[tuple[int, int], int], suppress: bool) -> ItemFigures:
+    s = o.summarise_item(pairs)
+    net = o.net_effect(s.improved, s.worsened, s.n)
+    net_suppressed = suppress and (
+        o.is_small_cell(s.n) or o.is_small_cell(s.improved) or o.is_small_cell(s.worsened)
+    )
+    medians_suppressed = suppress and o.is_small_cell(s.n)
+
+    def median(value: Fraction | None) -> float | None:
+        return None if medians_suppressed or value is None else float(value)
+
+    return ItemFigures(
+        n=_count(s.n, suppress),
+        improved=_indicator(s.improved, s.n, suppress),
+        unchanged=_indicator(s.unchanged, s.n, suppress),
+        worsened=_indicator(s.worsened, s.n, suppress),
+        net_effect=ShareCell(
+            value=None if net_suppressed or net is None else float(o.rounded(net) or 0),
+            suppressed=net_suppressed,
+        ),
+        median_first=median(s.median_first),
+        median_latest=median(s.median_latest),
+        medians_suppressed=medians_suppressed,
+    )
+
+
+def self_assessment_statistics(
+    ctx: AppContext, principal: Principal, q: StatsQuery
+) -> SelfAssessmentStatisticsRead:
+    suppress = principal.role in _SUPPRESSED_ROLES
+    with ctx.database.unit_of_work(write=True) as uow:
+        f, _ = _resolve(ctx, principal, q, uow.session)
+        codes = exit_code_sets(uow.session)
+        pairs = OutcomeStatsRepository(uow.session).self_assessment_pairs(f, codes)
+        AuditLog(uow.session).append(
+            principal,
+            AuditEvent(
+                "stats.self_assessment", entity_type="statistics", detail=_audit_detail(f, ())
+            ),
+            at=ctx.clock.now(),
+        )
+        uow.commit()
+    questionnaire = get_questionnaire(CURRENT_QUESTIONNAIRE_VERSION)
+    known = list(questionnaire.keys)
+    extra = sorted({item for item, _ in pairs} - set(known))
+    items: list[SelfAssessmentItemRead] = []
+    for key in [*known, *extra]:
+        overall: dict[tuple[int, int], int] = {}
+        by_sex: dict[str, ItemFigures] = {}
+        for sex in (LegalSex.WOMAN.value, LegalSex.MAN.value):
+            sex_pairs = pairs.get((key, sex), {})
+            for pair, n in sex_pairs.items():
+                overall[pair] = overall.get(pair, 0) + n
+            by_sex[sex] = _item_figures(sex_pairs, suppress)
+        item = questionnaire.item(key)
+        items.append(
+            SelfAssessmentItemRead(
+                item=key,
+                label_sv=item.text_sv if item else key,
+                overall=_item_figures(overall, suppress),
+                by_legal_sex=by_sex,
+            )
+        )
+    return SelfAssessmentStatisticsRead(
+        filters=_filters_read(f, ()),
+        suppressed_below=o.SUPPRESSION_THRESHOLD if suppress else None,
+        items=items,
+    )

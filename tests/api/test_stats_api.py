@@ -1,0 +1,284 @@
+"""GET /stats/outcomes and /stats/self-assessment: roles, scope, suppression, bad input, audit."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+import pytest
+from conftest import Api, synthetic_pnr
+from sqlalchemy import func, insert, select
+
+from api.persistence.models import AuditEntryRow, AuditSubjectRow, EnrolmentRow, ParticipantRow
+from api.persistence.models.assessments import AssessmentAnswerRow, AssessmentSubmissionRow
+from domain.personnummer import LegalSex
+
+NOW = datetime(2019, 6, 1, tzinfo=UTC)
+OUTCOMES = "/api/v1/stats/outcomes"
+SELF = "/api/v1/stats/self-assessment"
+
+
+def add_exit(
+    api: Api,
+    serial: int,
+    municipality: int,
+    *,
+    sex: LegalSex = LegalSex.WOMAN,
+    step: int = 4,
+    status: str = "studies",
+    reason: str = "completed",
+    ended_on: date = date(2019, 3, 1),
+    scores: tuple[int, int] | None = None,
+) -> int:
+    with api.database.unit_of_work(write=True) as uow:
+        s = uow.session
+        pid = s.execute(
+            insert(ParticipantRow).returning(ParticipantRow.id),
+            {
+                "municipality_id": municipality,
+                "personnummer": synthetic_pnr(serial, sex=sex).replace("-", ""),
+                "first_name": "Testa",
+                "last_name": f"Statsson{serial}",
+                "search_name": f"testa statsson{serial}",
+                "protected_identity": False,
+                "created_at": NOW,
+                "updated_at": NOW,
+                "version": 1,
+            },
+        ).scalar_one()
+        eid = s.execute(
+            insert(EnrolmentRow).returning(EnrolmentRow.id),
+            {
+                "participant_id": pid,
+                "municipality_id": municipality,
+                "programme_code": "level_up",
+                "state": "exited",
+                "step": step,
+                "highest_step": step,
+                "referred_on": date(2018, 1, 1),
+                "started_on": date(2018, 1, 1),
+                "ended_on": ended_on,
+                "exit_reason_code": reason,
+                "exit_status_code": status,
+                "referrer_organisation_id": api.world.referrer_org_af,
+                "created_at": NOW,
+                "updated_at": NOW,
+                "version": 1,
+            },
+        ).scalar_one()
+        if scores:
+            for occasion, on, score in (
+                ("start", date(2018, 1, 1), scores[0]),
+                ("exit", ended_on, scores[1]),
+            ):
+                sid = s.execute(
+                    insert(AssessmentSubmissionRow).returning(AssessmentSubmissionRow.id),
+                    {
+                        "enrolment_id": eid,
+                        "occasion": occasion,
+                        "revision": 1,
+                        "questionnaire_version": 1,
+                        "answered_on": on,
+                        "respondent": "participant",
+                        "recorded_at": NOW,
+                    },
+                ).scalar_one()
+                s.execute(
+                    insert(AssessmentAnswerRow),
+                    [
+                        {
+                            "submission_id": sid,
+                            "item_key": "diet",
+                            "rater": "participant",
+                            "score": score,
+                        }
+                    ],
+                )
+        uow.commit()
+    return int(eid)
+
+
+def audit_count(api: Api) -> int:
+    with api.database.unit_of_work(write=False) as uow:
+        return int(
+            uow.session.execute(select(func.count()).select_from(AuditEntryRow)).scalar_one()
+        )
+
+
+@pytest.fixture
+def populated(api: Api) -> Api:
+    w = api.world
+    # Municipality A: 7 exits (6 women to studies, 1 man to work); B: 3 exits.
+    for i in range(6):
+        add_exit(api, i, w.municipality_a, scores=(3, 6) if i < 5 else (6, 3))
+    add_exit(
+        api, 6, w.municipality_a, sex=LegalSex.MAN, status="employment_subsidised", scores=(4, 4)
+    )
+    for i in range(10, 13):
+        add_exit(api, i, w.municipality_b, step=2, status="job_seeking")
+    return api
+
+
+def test_lead_mentor_sees_exact_numbers_of_own_municipality(populated: Api) -> None:
+    r = populated.as_("lead_a").get(OUTCOMES)
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["suppressed_below"] is None
+    assert body["filters"]["municipality_ids"] == [populated.world.municipality_a]
+    total = body["total"]
+    assert total["exited"] == {"value": 7, "suppressed": False}
+    assert total["goal_reached_studies"]["count"]["value"] == 6
+    men = next(g for g in body["groups"] if g["key"] == {"legal_sex": "man"})["figures"]
+    # One man: exact for the municipality's own staff.
+    assert men["goal_reached_work"]["count"] == {"value": 1, "suppressed": False}
+    assert men["goal_reached_work"]["share"]["value"] == 1.0
+
+
+def test_analyst_sees_all_municipalities_with_small_cells_suppressed(populated: Api) -> None:
+    r = populated.as_("analyst").get(OUTCOMES, params={"group_by": ["municipality", "legal_sex"]})
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["suppressed_below"] == 5
+    assert body["total"]["exited"] == {"value": 10, "suppressed": False}
+    groups = {
+        (g["key"]["municipality"], g["key"]["legal_sex"]): g["figures"] for g in body["groups"]
+    }
+    w = populated.world
+    a_men = groups[(w.municipality_a, "man")]
+    assert a_men["exited"] == {"value": None, "suppressed": True}
+    assert a_men["goal_reached"]["share"] == {"value": None, "suppressed": True}
+    b_women = groups[(w.municipality_b, "woman")]
+    assert b_women["exited"]["suppressed"] is True
+    # A share whose numerator is fine but denominator small is suppressed too.
+    a_women = groups[(w.municipality_a, "woman")]
+    assert a_women["exited"]["value"] == 6
+    assert a_women["goal_reached"]["count"]["value"] == 6
+    # Zero is shown: it discloses nobody.
+    assert body["total"]["excluded"] == {"value": 0, "suppressed": False}
+
+    # No small number leaks anywhere in the response.
+    def small_values(node: Any) -> list[int]:
+        if isinstance(node, dict):
+            if "suppressed" in node and isinstance(node.get("value"), int):
+                return [node["value"]] if 0 < node["value"] < 5 else []
+            return [v for child in node.values() for v in small_values(child)]
+        if isinstance(node, list):
+            return [v for child in node for v in small_values(child)]
+        return []
+
+    assert small_values({k: v for k, v in body.items() if k != "filters"}) == []
+
+
+def test_municipality_filter_out_of_scope_is_404_like_unknown(populated: Api) -> None:
+    lead = populated.as_("lead_a")
+    other = lead.get(OUTCOMES, params={"municipality_id": populated.world.municipality_b})
+    unknown = lead.get(OUTCOMES, params={"municipality_id": 999999})
+    assert other.status_code == unknown.status_code == 404
+    assert other.json() == unknown.json()
+    own = lead.get(OUTCOMES, params={"municipality_id": populated.world.municipality_a})
+    assert own.status_code == 200
+    analyst = populated.as_("analyst").get(
+        SELF, params={"municipality_id": [populated.world.municipality_b, 999999]}
+    )
+    assert analyst.status_code == 404
+
+
+@pytest.mark.parametrize("who", ["mentor_a", "referrer_af", "admin", "client"])
+@pytest.mark.parametrize("url", [OUTCOMES, SELF])
+def test_roles_without_the_permission_get_403(populated: Api, who: str, url: str) -> None:
+    assert populated.as_(who).get(url).status_code == 403
+
+
+def test_anonymous_gets_401(api: Api) -> None:
+    assert api.anonymous.get(OUTCOMES).status_code == 401
+
+
+@pytest.mark.parametrize(
+    ("url", "params", "field"),
+    [
+        (OUTCOMES, {"group_by": "personnummer"}, "group_by"),
+        (OUTCOMES, {"group_by": ["legal_sex", "name"]}, "group_by"),
+        (OUTCOMES, {"programme": "no_such_programme"}, "programme"),
+        (OUTCOMES, {"referrer_type": "cia"}, "referrer_type"),
+        (OUTCOMES, {"exit_from": "2019-02-01", "exit_to": "2019-01-31"}, "exit_to"),
+        (OUTCOMES, {"exit_from": "1990-01-01", "exit_to": "2019-01-31"}, "exit_to"),
+        (OUTCOMES, {"exit_from": "2019-13-01"}, None),
+        (OUTCOMES, {"municipality_id": "abc"}, None),
+        (SELF, {"programme": "x"}, "programme"),
+        (SELF, {"exit_from": "2019-02-01", "exit_to": "2018-01-31"}, "exit_to"),
+        (SELF, {"referrer_type": "cia"}, "referrer_type"),
+    ],
+)
+def test_bad_input_is_422_and_writes_nothing(
+    populated: Api, url: str, params: dict[str, Any], field: str | None
+) -> None:
+    before = audit_count(populated)
+    r = populated.as_("analyst").get(url, params=params)
+    assert r.status_code == 422, r.text
+    body = r.json()
+    assert set(body) == {"error", "detail", "fields"}
+    if field:
+        assert field in body["fields"]
+    assert "Statsson" not in r.text
+    assert audit_count(populated) == before
+
+
+@pytest.mark.parametrize(
+    ("url", "action"), [(OUTCOMES, "stats.outcomes"), (SELF, "stats.self_assessment")]
+)
+def test_each_request_is_audited_without_subjects(populated: Api, url: str, action: str) -> None:
+    before = audit_count(populated)
+    r = populated.as_("analyst").get(url, params={"exit_from": "2019-01-01"})
+    assert r.status_code == 200, r.text
+    assert audit_count(populated) == before + 1
+    with populated.database.unit_of_work(write=False) as uow:
+        entry = uow.session.execute(
+            select(AuditEntryRow).order_by(AuditEntryRow.id.desc()).limit(1)
+        ).scalar_one()
+        subjects = uow.session.execute(
+            select(func.count())
+            .select_from(AuditSubjectRow)
+            .where(AuditSubjectRow.audit_id == entry.id)
+        ).scalar_one()
+    assert entry.action == action
+    assert entry.actor_id == populated.world.user("analyst")
+    assert entry.detail is not None and entry.detail["exit_from"] == "2019-01-01"
+    assert subjects == 0
+
+
+def test_exit_period_filters(populated: Api) -> None:
+    add_exit(populated, 20, populated.world.municipality_a, ended_on=date(2017, 5, 1))
+    lead = populated.as_("lead_a")
+    everything = lead.get(OUTCOMES).json()["total"]["exited"]["value"]
+    period = lead.get(OUTCOMES, params={"exit_from": "2019-01-01", "exit_to": "2019-12-31"})
+    assert everything == 8
+    assert period.json()["total"]["exited"]["value"] == 7
+
+
+def test_self_assessment_for_the_lead_mentor(populated: Api) -> None:
+    r = populated.as_("lead_a").get(SELF)
+    assert r.status_code == 200, r.text
+    items = {i["item"]: i for i in r.json()["items"]}
+    diet = items["diet"]["overall"]
+    assert diet["n"]["value"] == 7
+    assert diet["improved"]["count"]["value"] == 5
+    assert diet["worsened"]["count"]["value"] == 1
+    assert diet["unchanged"]["count"]["value"] == 1
+    assert diet["net_effect"]["value"] == round(4 / 7, 3)
+    assert diet["median_first"] == 3.0
+    assert diet["median_latest"] == 6.0
+    assert items["diet"]["by_legal_sex"]["man"]["n"]["value"] == 1
+    assert items["self_esteem"]["overall"]["n"]["value"] == 0
+
+
+def test_self_assessment_suppressed_for_the_analyst(populated: Api) -> None:
+    r = populated.as_("analyst").get(SELF)
+    assert r.status_code == 200, r.text
+    diet = {i["item"]: i for i in r.json()["items"]}["diet"]
+    assert diet["overall"]["n"]["value"] == 7
+    # 1 worsened and 1 unchanged: suppressed, and so is the net effect built on them.
+    assert diet["overall"]["worsened"]["count"]["suppressed"] is True
+    assert diet["overall"]["net_effect"] == {"value": None, "suppressed": True}
+    man = diet["by_legal_sex"]["man"]
+    assert man["n"]["suppressed"] is True
+    assert man["medians_suppressed"] is True and man["median_first"] is None
