@@ -86,6 +86,8 @@ journey_read                    x     x     x       .       .       .        .  
 journey_write                   x     x     .       .       .       .        .       .
 tasks                           x     x     .       .       .       .        .       .
 stats                           .     x     x       .       .       x        x       .
+evaluation_export               .     .     .       .       .       .        x       .
+registration_export             .     x     x       .       .       .        .       .
 """
 
 # x = the person is in the principal's scope. Mentors: own caseload, plus people they registered
@@ -1127,6 +1129,19 @@ class Matrix:
             ("POST /cohorts", "journey_write", 201, COHORT_BODY),
             ("GET /stats/outcomes", "stats", 200, None),
             ("GET /stats/self-assessment", "stats", 200, None),
+            ("GET /exports/evaluation?purpose=Utvärdering", "evaluation_export", 200, None),
+            (
+                f"GET /exports/sus?purpose=Registrering&from={days_ago(400)}&to={days_ago(0)}",
+                "registration_export",
+                200,
+                None,
+            ),
+            (
+                f"GET /exports/esf-monthly?purpose=Månadsfil&month={days_ago(40)[:7]}",
+                "registration_export",
+                200,
+                None,
+            ),
         ]:
             expected = 401 if p in UNAUTHENTICATED else success if permitted(p, group) else 403
             method, path = label.split()
