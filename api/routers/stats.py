@@ -3,7 +3,7 @@
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Response
 
 from api.deps import Context, CurrentPrincipal, authenticated, require
 from api.errors import ErrorBody
@@ -11,6 +11,7 @@ from api.schemas.base import Code
 from api.schemas.stats import OutcomeStatisticsRead, SelfAssessmentStatisticsRead
 from api.security.permissions import Permission as P
 from api.services import stats as service
+from api.services.stats_workbook import XLSX_MEDIA_TYPE, outcome_workbook
 
 router = APIRouter(
     prefix="/api/v1/stats", tags=["statistics"], dependencies=[Depends(authenticated)]
@@ -123,4 +124,58 @@ def get_self_assessment_statistics(
             municipality_ids=tuple(municipality_id or ()),
             referrer_type=referrer_type,
         ),
+    )
+
+
+class XLSXResponse(Response):
+    media_type = XLSX_MEDIA_TYPE
+
+
+@router.get(
+    "/outcomes.xlsx",
+    response_class=XLSXResponse,
+    # The workbook's bytes; documents the 200 body (the response is passed through).
+    response_model=bytes,
+    summary="The outcome tables as an Excel workbook",
+    operation_id="export_outcome_tables_xlsx",
+    dependencies=[require(P.STATS_READ)],
+    responses={
+        200: {
+            "description": "An .xlsx workbook (sheets Utfall, Remittenter, Måluppfyllelse, "
+            "Uppföljning, Självskattning)"
+        },
+        **RESPONSES,
+    },
+)
+def export_outcome_tables_xlsx(
+    ctx: Context,
+    principal: CurrentPrincipal,
+    programme: Programme = "level_up",
+    exit_from: ExitFrom = None,
+    exit_to: ExitTo = None,
+    municipality_id: MunicipalityIds = None,
+    referrer_type: ReferrerType = None,
+    group_by: GroupByParam = None,
+) -> XLSXResponse:
+    """The outcome and self-assessment statistics for association staff as a workbook: the same
+    filters, scope and suppression as `GET /stats/outcomes` and `GET /stats/self-assessment`
+    (a suppressed cell reads "<5", never 0), one sheet per table, Swedish headings. Both
+    underlying requests are written to the access log."""
+    query = service.StatsQuery(
+        programme=programme,
+        exit_from=exit_from,
+        exit_to=exit_to,
+        municipality_ids=tuple(municipality_id or ()),
+        referrer_type=referrer_type,
+        group_by=tuple(group_by or ()),
+    )
+    outcomes = service.outcome_statistics(ctx, principal, query)
+    self_assessment = service.self_assessment_statistics(ctx, principal, query)
+    name = f"levelup-utfall-{programme}.xlsx"
+    return XLSXResponse(
+        outcome_workbook(outcomes, self_assessment),
+        headers={
+            "Content-Disposition": f'attachment; filename="{name}"',
+            "Cache-Control": "no-store",
+        },
     )

@@ -1129,6 +1129,7 @@ class Matrix:
             ("POST /cohorts", "journey_write", 201, COHORT_BODY),
             ("GET /stats/outcomes", "stats", 200, None),
             ("GET /stats/self-assessment", "stats", 200, None),
+            ("GET /stats/outcomes.xlsx", "stats", 200, None),
             ("GET /exports/evaluation?purpose=Utvärdering", "evaluation_export", 200, None),
             (
                 f"GET /exports/sus?purpose=Registrering&from={days_ago(400)}&to={days_ago(0)}",

@@ -121,6 +121,7 @@ EXPECTED_GUARDS: dict[str, set[Permission]] = {
     # Outcome statistics and exports (issue 4).
     "get_outcome_statistics": {P.STATS_READ},
     "get_self_assessment_statistics": {P.STATS_READ},
+    "export_outcome_tables_xlsx": {P.STATS_READ},
     "export_evaluation": {P.EVALUATION_EXPORT},
     "export_sus_registrations": {P.REGISTRATION_EXPORT},
     "export_esf_monthly": {P.REGISTRATION_EXPORT},
