@@ -56,16 +56,16 @@ BATCH_SIZE = 60
 # How much each item tends to move per occasion (weights for -1, 0, +1, +2): self-esteem and
 # exercise move most, relations with authorities and family hardly (the final report's order).
 _ITEM_DRIFT: dict[str, tuple[int, int, int, int]] = {
-    "work_study_readiness": (10, 25, 45, 20),
-    "physical_health": (18, 44, 30, 8),
-    "mental_health": (16, 38, 36, 10),
-    "social_situation": (16, 42, 34, 8),
-    "self_esteem": (12, 30, 42, 16),
-    "exercise_habits": (12, 34, 40, 14),
-    "diet": (16, 44, 32, 8),
-    "life_satisfaction": (14, 34, 40, 12),
-    "relations_with_authorities": (24, 50, 22, 4),
-    "family_relations": (24, 50, 22, 4),
+    "work_study_readiness": (14, 38, 36, 12),
+    "physical_health": (22, 58, 16, 4),
+    "mental_health": (22, 52, 20, 6),
+    "social_situation": (22, 54, 20, 4),
+    "self_esteem": (20, 44, 28, 8),
+    "exercise_habits": (22, 46, 26, 6),
+    "diet": (22, 56, 18, 4),
+    "life_satisfaction": (22, 48, 24, 6),
+    "relations_with_authorities": (24, 60, 14, 2),
+    "family_relations": (24, 60, 14, 2),
 }
 
 _ACTIVITIES_BY_STEP: dict[int, tuple[str, ...]] = {
