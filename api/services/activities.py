@@ -12,16 +12,15 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from api.context import AppContext
-from api.errors import NotFound
 from api.persistence.audit import AuditEvent, AuditLog
 from api.persistence.models import EnrolmentRow
 from api.persistence.models.activities import ActivityRow
 from api.persistence.repositories.activities import ActivityRepository
 from api.persistence.repositories.codelists import CodeListRepository
-from api.persistence.repositories.enrolments import EnrolmentRepository
 from api.schemas.activities import ActivityCreate
-from api.security.principal import Principal, scope_for
+from api.security.principal import Principal
 from api.services.access_logging import record_read
+from api.services.in_scope import enrolment_in_scope
 from domain.activities import (
     Activity,
     EnrolmentPeriod,
@@ -33,8 +32,6 @@ from domain.activities import (
     week_start,
 )
 from domain.codelists import CodeListName
-
-NOT_FOUND = "Inskrivningen finns inte eller ligger utanför din behörighet."
 
 
 @dataclass(frozen=True)
@@ -55,10 +52,7 @@ def period_of(row: EnrolmentRow) -> EnrolmentPeriod:
 
 def _enrolment(session: Session, principal: Principal, enrolment_id: int) -> EnrolmentRow:
     # The row alone: replaying the history is not needed, the projected dates are on it.
-    loaded = EnrolmentRepository(session, scope_for(principal)).get(enrolment_id)
-    if loaded is None:
-        raise NotFound(NOT_FOUND)
-    return loaded.row
+    return enrolment_in_scope(session, principal, enrolment_id).row
 
 
 def record_activity(

@@ -27,6 +27,7 @@ from api.persistence.repositories.enrolments import EnrolmentRepository, LoadedE
 from api.schemas.assessments import AssessmentCorrectionCreate, AssessmentCreate
 from api.security.principal import Principal, scope_for
 from api.services.access_logging import record_read
+from api.services.in_scope import enrolment_in_scope
 from domain.errors import UnknownCode
 from domain.programmes import Programme, get_programme
 from domain.self_assessment import (
@@ -46,7 +47,6 @@ from domain.self_assessment import (
     validate_submission,
 )
 
-ENROLMENT_NOT_FOUND = "Inskrivningen finns inte eller ligger utanför din behörighet."
 SUBMISSION_NOT_FOUND = "Självskattningen finns inte eller ligger utanför din behörighet."
 QUESTIONNAIRE_NOT_FOUND = "Enkätversionen finns inte."
 CONCURRENT = (
@@ -102,23 +102,12 @@ def _occasions(
     return views
 
 
-def _load_enrolment(
-    repo: EnrolmentRepository, enrolment_id: int, *, for_update: bool = False
-) -> LoadedEnrolment:
-    loaded = repo.get(enrolment_id, for_update=for_update)
-    if loaded is None:
-        raise NotFound(ENROLMENT_NOT_FOUND)
-    return loaded
-
-
 def list_enrolment_assessments(
     ctx: AppContext, principal: Principal, enrolment_id: int
 ) -> EnrolmentAssessments:
     today = ctx.clock.today()
     with ctx.database.unit_of_work(write=False) as uow:
-        loaded = _load_enrolment(
-            EnrolmentRepository(uow.session, scope_for(principal)), enrolment_id
-        )
+        loaded = enrolment_in_scope(uow.session, principal, enrolment_id)
         submissions = AssessmentRepository(uow.session).for_enrolment(enrolment_id)
         programme = get_programme(loaded.row.programme_code)
         view = EnrolmentAssessments(
@@ -140,9 +129,7 @@ def submit_assessment(
 ) -> StoredSubmission:
     today, now = ctx.clock.today(), ctx.clock.now()
     with ctx.database.unit_of_work(write=True) as uow:
-        loaded = _load_enrolment(
-            EnrolmentRepository(uow.session, scope_for(principal)), enrolment_id, for_update=True
-        )
+        loaded = enrolment_in_scope(uow.session, principal, enrolment_id, for_update=True)
         repo = AssessmentRepository(uow.session)
         existing = repo.for_enrolment(enrolment_id)
         submission = validate_submission(
@@ -262,9 +249,7 @@ def get_assessment_change(
     ctx: AppContext, principal: Principal, enrolment_id: int
 ) -> AssessmentChange:
     with ctx.database.unit_of_work(write=False) as uow:
-        loaded = _load_enrolment(
-            EnrolmentRepository(uow.session, scope_for(principal)), enrolment_id
-        )
+        loaded = enrolment_in_scope(uow.session, principal, enrolment_id)
         current = [
             s for s in AssessmentRepository(uow.session).for_enrolment(enrolment_id) if s.is_current
         ]

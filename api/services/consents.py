@@ -12,22 +12,19 @@ from dataclasses import dataclass
 from datetime import date
 
 from api.context import AppContext
-from api.errors import NotFound
 from api.persistence.audit import AuditEvent, AuditLog
 from api.persistence.models.consents import ConsentEntryRow
 from api.persistence.repositories.consents import ConsentRepository, to_domain_entry
-from api.persistence.repositories.participants import ParticipantRepository
 from api.schemas.consents import ConsentEntryCreate
-from api.security.principal import Principal, scope_for
+from api.security.principal import Principal
 from api.services.access_logging import record_read
+from api.services.in_scope import participant_in_scope
 from domain.consent import (
     ConsentEntry,
     ConsentLedger,
     ConsentPurpose,
     record_consent,
 )
-
-PARTICIPANT_NOT_FOUND = "Deltagaren finns inte eller ligger utanför din behörighet."
 
 
 @dataclass(frozen=True)
@@ -65,9 +62,7 @@ def purpose_states(ledger: ConsentLedger, today: date) -> list[PurposeState]:
 def list_consents(ctx: AppContext, principal: Principal, participant_id: int) -> ConsentView:
     today = ctx.clock.today()
     with ctx.database.unit_of_work(write=False) as uow:
-        participant = ParticipantRepository(uow.session, scope_for(principal)).get(participant_id)
-        if participant is None:
-            raise NotFound(PARTICIPANT_NOT_FOUND)
+        participant = participant_in_scope(uow.session, principal, participant_id)
         rows = ConsentRepository(uow.session).rows(participant.id)
     ledger = ConsentLedger(tuple(to_domain_entry(r) for r in rows))
     record_read(
@@ -89,9 +84,7 @@ def record(
         form_reference=data.form_reference,
     )
     with ctx.database.unit_of_work(write=True) as uow:
-        participant = ParticipantRepository(uow.session, scope_for(principal)).get(participant_id)
-        if participant is None:
-            raise NotFound(PARTICIPANT_NOT_FOUND)
+        participant = participant_in_scope(uow.session, principal, participant_id)
         repo = ConsentRepository(uow.session)
         repo.lock_ledger(participant.id)
         record_consent(repo.ledger(participant.id), entry, today=today)

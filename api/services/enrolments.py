@@ -32,13 +32,13 @@ from api.schemas.enrolments import EnrolmentCreate, MentorAssignmentCreate
 from api.security.permissions import Role
 from api.security.principal import Principal, scope_for
 from api.services.access_logging import record_read
+from api.services.in_scope import ENROLMENT_NOT_FOUND, PARTICIPANT_NOT_FOUND
 from domain import enrolment as sm
 from domain.codelists import CodeListName
 from domain.errors import InvalidInput
 from domain.personnummer import Personnummer
 from domain.programmes import get_programme
 
-NOT_FOUND = "Inskrivningen finns inte eller ligger utanför din behörighet."
 STALE = "Någon annan har ändrat inskrivningen under tiden. Läs in den igen och försök på nytt."
 
 MENTORING_ROLES = (Role.MENTOR.value, Role.LEAD_MENTOR.value)
@@ -96,7 +96,7 @@ def refer(
         scope = scope_for(principal)
         participant = ParticipantRepository(uow.session, scope).get(participant_id)
         if participant is None:
-            raise NotFound("Deltagaren finns inte eller ligger utanför din behörighet.")
+            raise NotFound(PARTICIPANT_NOT_FOUND)
         _check_referrer(uow.session, data, today)
         mentor_id = data.mentor_id
         if mentor_id is None and principal.role.value in MENTORING_ROLES:
@@ -175,7 +175,7 @@ def get_enrolment(ctx: AppContext, principal: Principal, enrolment_id: int) -> E
         repo = EnrolmentRepository(uow.session, scope_for(principal))
         loaded = repo.get(enrolment_id)
         if loaded is None:
-            raise NotFound(NOT_FOUND)
+            raise NotFound(ENROLMENT_NOT_FOUND)
         view = EnrolmentView(loaded, repo.mentor_history(loaded.row.id))
     record_read(
         ctx,
@@ -198,7 +198,7 @@ def transition(
         repo = EnrolmentRepository(uow.session, scope_for(principal))
         loaded = repo.get(enrolment_id, for_update=True)
         if loaded is None:
-            raise NotFound(NOT_FOUND)
+            raise NotFound(ENROLMENT_NOT_FOUND)
         if loaded.row.version != expected_version:
             raise PreconditionFailed(STALE)
         command = make_command(uow.session, today)
@@ -264,7 +264,7 @@ def assign_mentor(
         repo = EnrolmentRepository(uow.session, scope)
         loaded = repo.get(enrolment_id, for_update=True)
         if loaded is None:
-            raise NotFound(NOT_FOUND)
+            raise NotFound(ENROLMENT_NOT_FOUND)
         if loaded.row.version != expected_version:
             raise PreconditionFailed(STALE)
         if loaded.enrolment.is_terminal:
@@ -313,7 +313,7 @@ def list_for_participant(
     with ctx.database.unit_of_work(write=False) as uow:
         scope = scope_for(principal)
         if ParticipantRepository(uow.session, scope).get(participant_id) is None:
-            raise NotFound("Deltagaren finns inte eller ligger utanför din behörighet.")
+            raise NotFound(PARTICIPANT_NOT_FOUND)
         repo = EnrolmentRepository(uow.session, scope)
         loaded = repo.for_participant(participant_id)
         views = [EnrolmentView(item, repo.mentor_history(item.row.id)) for item in loaded]

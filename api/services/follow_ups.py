@@ -10,12 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from api.context import AppContext
-from api.errors import NotFound
 from api.persistence.audit import AuditEvent, AuditLog
 from api.persistence.models.follow_ups import FollowUpRow
 from api.persistence.repositories.codelists import CodeListRepository
 from api.persistence.repositories.consents import ConsentRepository
-from api.persistence.repositories.enrolments import EnrolmentRepository
 from api.persistence.repositories.follow_ups import (
     DueFollowUpLine,
     FollowUpRepository,
@@ -25,6 +23,7 @@ from api.persistence.repositories.follow_ups import (
 from api.schemas.follow_ups import FollowUpCreate
 from api.security.principal import Principal, scope_for
 from api.services.access_logging import record_read
+from api.services.in_scope import enrolment_in_scope
 from domain.codelists import CodeListName
 from domain.consent import ConsentLedger
 from domain.errors import InvalidTransition
@@ -38,8 +37,6 @@ from domain.follow_ups import (
     validate_result,
 )
 from domain.programmes import Programme, get_programme
-
-NOT_FOUND = "Inskrivningen finns inte eller ligger utanför din behörighet."
 
 
 @dataclass(frozen=True)
@@ -81,9 +78,7 @@ def list_enrolment_follow_ups(
 ) -> EnrolmentFollowUps:
     with ctx.database.unit_of_work(write=False) as uow:
         scope = scope_for(principal)
-        loaded = EnrolmentRepository(uow.session, scope).get(enrolment_id)
-        if loaded is None:
-            raise NotFound(NOT_FOUND)
+        loaded = enrolment_in_scope(uow.session, principal, enrolment_id)
         participant_id = loaded.row.participant_id
         rows = FollowUpRepository(uow.session, scope).for_enrolment(enrolment_id)
         ledger = (
@@ -107,9 +102,7 @@ def record_follow_up(
     today, now = ctx.clock.today(), ctx.clock.now()
     with ctx.database.unit_of_work(write=True) as uow:
         scope = scope_for(principal)
-        loaded = EnrolmentRepository(uow.session, scope).get(enrolment_id)
-        if loaded is None:
-            raise NotFound(NOT_FOUND)
+        loaded = enrolment_in_scope(uow.session, principal, enrolment_id)
         participant_id = loaded.row.participant_id
         programme = get_programme(loaded.row.programme_code)
         rows = {

@@ -29,11 +29,10 @@ from api.schemas.participants import ParticipantCreate, ParticipantSearch, Parti
 from api.security.principal import Principal, scope_for
 from api.services.access_logging import record_read
 from api.services.cursors import decode_cursor, encode_cursor
+from api.services.in_scope import PARTICIPANT_NOT_FOUND
 from domain.codelists import CodeListName
 from domain.errors import InvalidInput
 from domain.personnummer import Personnummer
-
-NOT_FOUND = "Deltagaren finns inte eller ligger utanför din behörighet."
 
 
 @dataclass
@@ -106,7 +105,7 @@ def get_participant(
         scope = scope_for(principal)
         row = ParticipantRepository(uow.session, scope).get(participant_id)
         if row is None:
-            raise NotFound(NOT_FOUND)
+            raise NotFound(PARTICIPANT_NOT_FOUND)
         enrolments = EnrolmentRepository(uow.session, scope).for_participant(row.id)
     record_read(ctx, principal, AuditEvent("participant.read", [row.id], "participant", row.id))
     return row, [e.row for e in enrolments]
@@ -165,7 +164,7 @@ def update_participant(
     with ctx.database.unit_of_work(write=True) as uow:
         row = ParticipantRepository(uow.session, scope_for(principal)).get(participant_id)
         if row is None:
-            raise NotFound(NOT_FOUND)
+            raise NotFound(PARTICIPANT_NOT_FOUND)
         if row.version != expected_version:
             raise PreconditionFailed("Någon annan har ändrat deltagaren. Läs in den igen.")
         # mode="json": enums arrive as their stored values (gender "woman", not Gender.WOMAN).
@@ -200,7 +199,7 @@ def reveal_personnummer(
     with ctx.database.unit_of_work(write=False) as uow:
         row = ParticipantRepository(uow.session, scope_for(principal)).get(participant_id)
         if row is None:
-            raise NotFound(NOT_FOUND)
+            raise NotFound(PARTICIPANT_NOT_FOUND)
     record_read(
         ctx,
         principal,
@@ -219,7 +218,7 @@ def access_log(
     with ctx.database.unit_of_work(write=False) as uow:
         row = ParticipantRepository(uow.session, scope_for(principal)).get(participant_id)
         if row is None:
-            raise NotFound(NOT_FOUND)
+            raise NotFound(PARTICIPANT_NOT_FOUND)
         stmt = (
             select(AuditEntryRow, UserRow.display_name)
             .join(AuditSubjectRow, AuditSubjectRow.audit_id == AuditEntryRow.id)

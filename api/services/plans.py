@@ -11,15 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
 from api.context import AppContext
 from api.errors import Conflict, NotFound, PreconditionFailed
 from api.persistence.audit import AuditEvent, AuditLog
-from api.persistence.models.core import ParticipantRow
 from api.persistence.models.plans import ResourceGroupMemberRow
-from api.persistence.repositories.enrolments import EnrolmentRepository, LoadedEnrolment
-from api.persistence.repositories.participants import ParticipantRepository
 from api.persistence.repositories.plans import (
     PlanRepository,
     ResourceGroupRepository,
@@ -27,12 +23,11 @@ from api.persistence.repositories.plans import (
     to_domain_member,
 )
 from api.schemas.plans import PlanSave, ResourceGroupMemberCreate
-from api.security.principal import Principal, scope_for
+from api.security.principal import Principal
 from api.services.access_logging import record_read
+from api.services.in_scope import enrolment_in_scope, participant_in_scope
 from domain import plans as rules
 
-ENROLMENT_NOT_FOUND = "Inskrivningen finns inte eller ligger utanför din behörighet."
-PARTICIPANT_NOT_FOUND = "Deltagaren finns inte eller ligger utanför din behörighet."
 MEMBER_NOT_FOUND = "Personen finns inte i deltagarens resursgrupp."
 STALE_PLAN = "Någon annan har sparat planen under tiden. Läs in den igen och försök på nytt."
 
@@ -49,28 +44,12 @@ class PlanView:
         return self.current.plan.revision if self.current else rules.NO_PLAN_REVISION
 
 
-def _enrolment(
-    session: Session, principal: Principal, enrolment_id: int, **kw: bool
-) -> LoadedEnrolment:
-    loaded = EnrolmentRepository(session, scope_for(principal)).get(enrolment_id, **kw)
-    if loaded is None:
-        raise NotFound(ENROLMENT_NOT_FOUND)
-    return loaded
-
-
-def _participant(session: Session, principal: Principal, participant_id: int) -> ParticipantRow:
-    row = ParticipantRepository(session, scope_for(principal)).get(participant_id)
-    if row is None:
-        raise NotFound(PARTICIPANT_NOT_FOUND)
-    return row
-
-
 # --- the plan ---------------------------------------------------------------------------------
 
 
 def get_plan(ctx: AppContext, principal: Principal, enrolment_id: int) -> PlanView:
     with ctx.database.unit_of_work(write=False) as uow:
-        loaded = _enrolment(uow.session, principal, enrolment_id)
+        loaded = enrolment_in_scope(uow.session, principal, enrolment_id)
         view = PlanView(loaded.row.id, PlanRepository(uow.session).current(loaded.row.id))
     record_read(
         ctx,
@@ -90,7 +69,7 @@ def list_plan_revisions(
     ctx: AppContext, principal: Principal, enrolment_id: int
 ) -> list[StoredPlanRevision]:
     with ctx.database.unit_of_work(write=False) as uow:
-        loaded = _enrolment(uow.session, principal, enrolment_id)
+        loaded = enrolment_in_scope(uow.session, principal, enrolment_id)
         revisions = PlanRepository(uow.session).revisions(loaded.row.id)
     record_read(
         ctx,
@@ -122,7 +101,7 @@ def save_plan(
     with ctx.database.unit_of_work(write=True) as uow:
         # The enrolment row lock serialises plan saves on PostgreSQL: the loser waits, then
         # sees the new revision and gets 412 instead of racing to the unique key.
-        loaded = _enrolment(uow.session, principal, enrolment_id, for_update=True)
+        loaded = enrolment_in_scope(uow.session, principal, enrolment_id, for_update=True)
         repo = PlanRepository(uow.session)
         current = repo.current_revision_number(loaded.row.id)
         if current != expected_revision:
@@ -154,7 +133,7 @@ def list_resource_group(
     ctx: AppContext, principal: Principal, participant_id: int
 ) -> list[ResourceGroupMemberRow]:
     with ctx.database.unit_of_work(write=False) as uow:
-        participant = _participant(uow.session, principal, participant_id)
+        participant = participant_in_scope(uow.session, principal, participant_id)
         members = ResourceGroupRepository(uow.session).members(participant.id)
     record_read(
         ctx,
@@ -178,7 +157,7 @@ def add_resource_group_member(
         today=today,
     )
     with ctx.database.unit_of_work(write=True) as uow:
-        participant = _participant(uow.session, principal, participant_id)
+        participant = participant_in_scope(uow.session, principal, participant_id)
         row = ResourceGroupRepository(uow.session).add(participant.id, member, principal, now)
         AuditLog(uow.session).append(
             principal,
@@ -199,7 +178,7 @@ def remove_resource_group_member(
 ) -> None:
     today, now = ctx.clock.today(), ctx.clock.now()
     with ctx.database.unit_of_work(write=True) as uow:
-        participant = _participant(uow.session, principal, participant_id)
+        participant = participant_in_scope(uow.session, principal, participant_id)
         repo = ResourceGroupRepository(uow.session)
         row = repo.get(participant.id, member_id, for_update=True)
         if row is None:
