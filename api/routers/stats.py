@@ -1,5 +1,6 @@
 """Outcome statistics and goal fulfilment (DOMAIN.md §7–8), computed in the database."""
 
+from dataclasses import replace
 from datetime import date
 from typing import Annotated, Any
 
@@ -46,6 +47,34 @@ GroupByParam = Annotated[
 ]
 
 
+def _self_assessment_query(
+    programme: Programme = "level_up",
+    exit_from: ExitFrom = None,
+    exit_to: ExitTo = None,
+    municipality_id: MunicipalityIds = None,
+    referrer_type: ReferrerType = None,
+) -> service.StatsQuery:
+    return service.StatsQuery(
+        programme=programme,
+        exit_from=exit_from,
+        exit_to=exit_to,
+        municipality_ids=tuple(municipality_id or ()),
+        referrer_type=referrer_type,
+    )
+
+
+def _outcome_query(
+    base: Annotated[service.StatsQuery, Depends(_self_assessment_query)],
+    group_by: GroupByParam = None,
+) -> service.StatsQuery:
+    """The filters every statistics route shares, plus the grouping of the outcome tables."""
+    return replace(base, group_by=tuple(group_by or ()))
+
+
+OutcomeQuery = Annotated[service.StatsQuery, Depends(_outcome_query)]
+SelfAssessmentQuery = Annotated[service.StatsQuery, Depends(_self_assessment_query)]
+
+
 @router.get(
     "/outcomes",
     response_model=OutcomeStatisticsRead,
@@ -57,12 +86,7 @@ GroupByParam = Annotated[
 def get_outcome_statistics(
     ctx: Context,
     principal: CurrentPrincipal,
-    programme: Programme = "level_up",
-    exit_from: ExitFrom = None,
-    exit_to: ExitTo = None,
-    municipality_id: MunicipalityIds = None,
-    referrer_type: ReferrerType = None,
-    group_by: GroupByParam = None,
+    query: OutcomeQuery,
 ) -> OutcomeStatisticsRead:
     """The final report's figures for any period: enrolments exited in the period (exits coded
     "registered in error" excluded, "continues in regular operations" counted as ongoing),
@@ -76,18 +100,7 @@ def get_outcome_statistics(
     (`{"value": null, "suppressed": true}`). Each request is written to the access log with its
     filters.
     """
-    return service.outcome_statistics(
-        ctx,
-        principal,
-        service.StatsQuery(
-            programme=programme,
-            exit_from=exit_from,
-            exit_to=exit_to,
-            municipality_ids=tuple(municipality_id or ()),
-            referrer_type=referrer_type,
-            group_by=tuple(group_by or ()),
-        ),
-    )
+    return service.outcome_statistics(ctx, principal, query)
 
 
 @router.get(
@@ -101,11 +114,7 @@ def get_outcome_statistics(
 def get_self_assessment_statistics(
     ctx: Context,
     principal: CurrentPrincipal,
-    programme: Programme = "level_up",
-    exit_from: ExitFrom = None,
-    exit_to: ExitTo = None,
-    municipality_id: MunicipalityIds = None,
-    referrer_type: ReferrerType = None,
+    query: SelfAssessmentQuery,
 ) -> SelfAssessmentStatisticsRead:
     """Per questionnaire item, among enrolments with a complete first and latest reading (two
     distinct current participant submissions answering it): n, improved, unchanged, worsened,
@@ -114,17 +123,7 @@ def get_self_assessment_statistics(
     coded "registered in error" excepted); with one, the enrolments exited in it. Roles,
     scope and suppression as for the outcome statistics.
     """
-    return service.self_assessment_statistics(
-        ctx,
-        principal,
-        service.StatsQuery(
-            programme=programme,
-            exit_from=exit_from,
-            exit_to=exit_to,
-            municipality_ids=tuple(municipality_id or ()),
-            referrer_type=referrer_type,
-        ),
-    )
+    return service.self_assessment_statistics(ctx, principal, query)
 
 
 class XLSXResponse(Response):
@@ -150,28 +149,15 @@ class XLSXResponse(Response):
 def export_outcome_tables_xlsx(
     ctx: Context,
     principal: CurrentPrincipal,
-    programme: Programme = "level_up",
-    exit_from: ExitFrom = None,
-    exit_to: ExitTo = None,
-    municipality_id: MunicipalityIds = None,
-    referrer_type: ReferrerType = None,
-    group_by: GroupByParam = None,
+    query: OutcomeQuery,
 ) -> XLSXResponse:
     """The outcome and self-assessment statistics for association staff as a workbook: the same
     filters, scope and suppression as `GET /stats/outcomes` and `GET /stats/self-assessment`
     (a suppressed cell reads "<5", never 0), one sheet per table, Swedish headings. Both
     underlying requests are written to the access log."""
-    query = service.StatsQuery(
-        programme=programme,
-        exit_from=exit_from,
-        exit_to=exit_to,
-        municipality_ids=tuple(municipality_id or ()),
-        referrer_type=referrer_type,
-        group_by=tuple(group_by or ()),
-    )
     outcomes = service.outcome_statistics(ctx, principal, query)
     self_assessment = service.self_assessment_statistics(ctx, principal, query)
-    name = f"levelup-utfall-{programme}.xlsx"
+    name = f"levelup-utfall-{query.programme}.xlsx"
     return XLSXResponse(
         outcome_workbook(outcomes, self_assessment),
         headers={
