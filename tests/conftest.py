@@ -22,13 +22,19 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine, create_engine, func, select, text
 
 from api.app import create_app
 from api.clock import Clock
 from api.persistence import schema
 from api.persistence.db import make_engine
-from api.persistence.models import IntegrationClientRow, OrganisationRow, UserRow
+from api.persistence.models import (
+    AuditEntryRow,
+    AuditSubjectRow,
+    IntegrationClientRow,
+    OrganisationRow,
+    UserRow,
+)
 from api.persistence.uow import Database
 from api.security.passwords import hash_password
 from api.security.permissions import Role
@@ -330,3 +336,40 @@ def participant_body(serial: int = 0, **overrides: Any) -> dict[str, Any]:
     }
     body.update(overrides)
     return body
+
+
+# ---- reading back what a request wrote -----------------------------------------------------
+
+
+def count(api: Api, model: Any, *where: Any) -> int:
+    """Rows of `model` (matching `where`): "nothing written" checks compare it before/after."""
+    with api.database.unit_of_work(write=False) as uow:
+        stmt = select(func.count()).select_from(model)
+        if where:
+            stmt = stmt.where(*where)
+        return int(uow.session.execute(stmt).scalar_one())
+
+
+def audit_entries(api: Api, action: str) -> list[tuple[AuditEntryRow, list[int]]]:
+    """The audit entries with this action, oldest first, each with its subjects' ids."""
+    with api.database.unit_of_work(write=False) as uow:
+        rows = list(
+            uow.session.execute(
+                select(AuditEntryRow)
+                .where(AuditEntryRow.action == action)
+                .order_by(AuditEntryRow.id)
+            ).scalars()
+        )
+        return [
+            (
+                row,
+                sorted(
+                    uow.session.execute(
+                        select(AuditSubjectRow.participant_id).where(
+                            AuditSubjectRow.audit_id == row.id
+                        )
+                    ).scalars()
+                ),
+            )
+            for row in rows
+        ]

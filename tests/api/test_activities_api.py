@@ -8,10 +8,9 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from conftest import Api, Caller, participant_body
-from sqlalchemy import func, select
+from conftest import Api, Caller, audit_entries, count, participant_body
 
-from api.persistence.models import AuditEntryRow, AuditSubjectRow
+from api.persistence.models import AuditEntryRow
 from api.persistence.models.activities import ActivityRow
 from api.persistence.repositories.activities import last_activity_on
 
@@ -72,35 +71,6 @@ def activity(api: Api, **overrides: Any) -> dict[str, Any]:
     return body
 
 
-def count(api: Api, model: Any) -> int:
-    with api.database.unit_of_work(write=False) as uow:
-        return int(uow.session.execute(select(func.count()).select_from(model)).scalar_one())
-
-
-def audits(api: Api, action: str) -> list[tuple[AuditEntryRow, list[int]]]:
-    with api.database.unit_of_work(write=False) as uow:
-        rows = list(
-            uow.session.execute(
-                select(AuditEntryRow)
-                .where(AuditEntryRow.action == action)
-                .order_by(AuditEntryRow.id)
-            ).scalars()
-        )
-        return [
-            (
-                row,
-                sorted(
-                    uow.session.execute(
-                        select(AuditSubjectRow.participant_id).where(
-                            AuditSubjectRow.audit_id == row.id
-                        )
-                    ).scalars()
-                ),
-            )
-            for row in rows
-        ]
-
-
 def participant_of(api: Api, caller: Caller, enrolment_id: int) -> int:
     return int(caller.get(f"/api/v1/enrolments/{enrolment_id}").json()["participant_id"])
 
@@ -155,7 +125,7 @@ def test_record_list_and_hours(api: Api) -> None:
     assert api.as_("manager_a").get(f"/api/v1/enrolments/{eid}/activities").status_code == 200
 
     # The writes are in the access log, with codes and ids only.
-    records = audits(api, "activity.record")
+    records = audit_entries(api, "activity.record")
     assert len(records) == 4
     entry, subjects = records[0]
     assert subjects == [pid]
@@ -163,7 +133,7 @@ def test_record_list_and_hours(api: Api) -> None:
     assert entry.detail == {"enrolment_id": eid, "activity_type": "praktik"}
     assert "gick bra" not in str(entry.detail)
     # And so are the reads.
-    reads = audits(api, "activity.list")
+    reads = audit_entries(api, "activity.list")
     assert [(e.actor_id, s) for e, s in reads] == [
         (api.world.user("mentor_a"), [pid]),
         (api.world.user("manager_a"), [pid]),
@@ -208,7 +178,7 @@ def test_hours_per_week(api: Api) -> None:
         (last_monday.isoformat(), 20.0)
     ]
     # The hours are personal data: the read is logged.
-    assert len(audits(api, "activity.hours")) == 2
+    assert len(audit_entries(api, "activity.hours")) == 2
 
 
 def test_last_activity_on_for_the_task_list(api: Api) -> None:

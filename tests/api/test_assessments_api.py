@@ -11,11 +11,10 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from conftest import Api, Caller, participant_body
-from sqlalchemy import func, select
+from conftest import Api, Caller, audit_entries, count, participant_body
 from sqlalchemy.exc import IntegrityError
 
-from api.persistence.models import AuditEntryRow, AuditSubjectRow
+from api.persistence.models import AuditEntryRow
 from api.persistence.models.assessments import (
     AssessmentAnswerRow,
     AssessmentDueRow,
@@ -108,41 +107,12 @@ def submit(
     return caller.post(f"/api/v1/enrolments/{eid}/assessments", json=payload)
 
 
-def count(api: Api, model: Any) -> int:
-    with api.database.unit_of_work(write=False) as uow:
-        return int(uow.session.execute(select(func.count()).select_from(model)).scalar_one())
-
-
 def written(api: Api) -> tuple[int, int, int]:
     return (
         count(api, AssessmentSubmissionRow),
         count(api, AssessmentAnswerRow),
         count(api, AuditEntryRow),
     )
-
-
-def audit_entries(api: Api, action: str) -> list[tuple[AuditEntryRow, list[int]]]:
-    with api.database.unit_of_work(write=False) as uow:
-        rows = list(
-            uow.session.execute(
-                select(AuditEntryRow)
-                .where(AuditEntryRow.action == action)
-                .order_by(AuditEntryRow.id)
-            ).scalars()
-        )
-        return [
-            (
-                row,
-                sorted(
-                    uow.session.execute(
-                        select(AuditSubjectRow.participant_id).where(
-                            AuditSubjectRow.audit_id == row.id
-                        )
-                    ).scalars()
-                ),
-            )
-            for row in rows
-        ]
 
 
 # --- the questionnaire ----------------------------------------------------------------------

@@ -12,10 +12,9 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from conftest import Api, Caller, participant_body
-from sqlalchemy import func, select
+from conftest import Api, Caller, audit_entries, count, participant_body
 
-from api.persistence.models import AuditEntryRow, AuditSubjectRow
+from api.persistence.models import AuditEntryRow
 from api.persistence.models.activities import (
     AttendanceRow,
     CohortMemberRow,
@@ -72,40 +71,11 @@ def cohort_body(api: Api, **overrides: Any) -> dict[str, Any]:
     return body
 
 
-def count(api: Api, model: Any) -> int:
-    with api.database.unit_of_work(write=False) as uow:
-        return int(uow.session.execute(select(func.count()).select_from(model)).scalar_one())
-
-
 WRITTEN = (CohortRow, CohortSessionRow, CohortMemberRow, AttendanceRow, AuditEntryRow)
 
 
 def counts(api: Api) -> tuple[int, ...]:
     return tuple(count(api, m) for m in WRITTEN)
-
-
-def audits(api: Api, action: str) -> list[tuple[AuditEntryRow, list[int]]]:
-    with api.database.unit_of_work(write=False) as uow:
-        rows = list(
-            uow.session.execute(
-                select(AuditEntryRow)
-                .where(AuditEntryRow.action == action)
-                .order_by(AuditEntryRow.id)
-            ).scalars()
-        )
-        return [
-            (
-                row,
-                sorted(
-                    uow.session.execute(
-                        select(AuditSubjectRow.participant_id).where(
-                            AuditSubjectRow.audit_id == row.id
-                        )
-                    ).scalars()
-                ),
-            )
-            for row in rows
-        ]
 
 
 @dataclass
@@ -170,7 +140,7 @@ def test_plan_a_group_with_a_weekly_schedule(api: Api) -> None:
         assert (s["start_time"], s["duration_minutes"], s["attended_count"]) == ("09:30", 180, 0)
     assert (data["members"], data["other_member_count"]) == ([], 0)
 
-    [(entry, subjects)] = audits(api, "cohort.create")
+    [(entry, subjects)] = audit_entries(api, "cohort.create")
     assert (entry.entity_type, entry.entity_id, subjects) == ("cohort", data["id"], [])
     assert entry.detail == {"kind": "level2_group", "weeks": 8, "sessions": 16}
 
@@ -252,7 +222,7 @@ def test_members_attendance_and_scope(api: Api) -> None:
         (e2, True),
     ]
     assert count(api, AttendanceRow) == 3
-    writes = audits(api, "cohort.record_attendance")
+    writes = audit_entries(api, "cohort.record_attendance")
     assert [(e.entity_type, e.entity_id, s) for e, s in writes] == [
         ("cohort_session", c.past_session, sorted([p1, p2, p3])),
         ("cohort_session", c.past_session, [p2]),
@@ -264,7 +234,7 @@ def test_members_attendance_and_scope(api: Api) -> None:
     }
     assert writes[1][0].detail == {"cohort_id": c.id, "enrolment_ids": [e2], "replaced": [e2]}
     # The answer also showed e1's earlier mark to the mentor: that read is logged too.
-    [(shown, shown_subjects)] = audits(api, "cohort_session.read")
+    [(shown, shown_subjects)] = audit_entries(api, "cohort_session.read")
     assert (shown.actor_id, shown_subjects) == (api.world.user("mentor_a"), [p1])
 
     # The mentor sees the own members by name and only a count of the others.
@@ -289,13 +259,13 @@ def test_members_attendance_and_scope(api: Api) -> None:
         assert data["other_member_count"] == 0
 
     # Each read is in the access log with exactly the people it showed.
-    reads = audits(api, "cohort.read")
+    reads = audit_entries(api, "cohort.read")
     assert [(e.actor_id, s) for e, s in reads] == [
         (api.world.user("mentor_a"), sorted([p1, p2])),
         (api.world.user("lead_a"), sorted([p1, p2, p3])),
         (api.world.user("manager_a"), sorted([p1, p2, p3])),
     ]
-    adds = audits(api, "cohort.add_member")
+    adds = audit_entries(api, "cohort.add_member")
     assert [s for _, s in adds] == [[p1], [p2], [p3]]
     assert adds[0][0].detail == {"enrolment_id": e1}
 
@@ -756,5 +726,5 @@ def test_concurrent_attendance_for_one_session_both_succeed_once(
         t.join()
     assert results == [200, 200]
     assert count(api, AttendanceRow) == 2
-    writes = audits(api, "cohort.record_attendance")
+    writes = audit_entries(api, "cohort.record_attendance")
     assert sorted(len(e.detail["replaced"]) for e, _ in writes) == [0, 2]  # type: ignore[index]

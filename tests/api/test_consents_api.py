@@ -8,8 +8,8 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from conftest import Api, Caller, participant_body
-from sqlalchemy import func, select
+from conftest import Api, Caller, count, participant_body
+from sqlalchemy import select
 
 from api.persistence.models import AuditEntryRow, AuditSubjectRow, ParticipantRow
 from api.persistence.models.consents import ConsentEntryRow
@@ -47,14 +47,6 @@ def consent(
         body["form_reference"] = FORM
     body.update(extra)
     return caller.post(f"/api/v1/participants/{pid}/consents", json=body)
-
-
-def count(api: Api, model: Any, *where: Any) -> int:
-    with api.database.unit_of_work(write=False) as uow:
-        stmt = select(func.count()).select_from(model)
-        if where:
-            stmt = stmt.where(*where)
-        return int(uow.session.execute(stmt).scalar_one())
 
 
 def written(api: Api) -> tuple[int, int]:

@@ -12,11 +12,20 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
-from conftest import TEST_PSEUDONYM_SECRET, Api, Caller, World, participant_body, synthetic_pnr
-from sqlalchemy import func, insert, select, update
+from conftest import (
+    TEST_PSEUDONYM_SECRET,
+    Api,
+    Caller,
+    World,
+    audit_entries,
+    count,
+    participant_body,
+    synthetic_pnr,
+)
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
-from api.persistence.models import AuditEntryRow, AuditSubjectRow, EnrolmentRow, ParticipantRow
+from api.persistence.models import AuditEntryRow, EnrolmentRow, ParticipantRow
 from api.persistence.models.consents import ConsentEntryRow
 from api.persistence.repositories import exports as export_repository
 from api.persistence.repositories.exports import (
@@ -91,35 +100,6 @@ def exit_(api: Api, caller: Caller, eid: int, etag: str, on: str, reason: str, s
     return command(
         caller, eid, etag, "exit", effective_on=on, exit_reason_code=reason, exit_status_code=status
     )
-
-
-def count(api: Api, model: Any) -> int:
-    with api.database.unit_of_work(write=False) as uow:
-        return int(uow.session.execute(select(func.count()).select_from(model)).scalar_one())
-
-
-def audit(api: Api, action: str) -> list[tuple[AuditEntryRow, list[int]]]:
-    with api.database.unit_of_work(write=False) as uow:
-        rows = list(
-            uow.session.execute(
-                select(AuditEntryRow)
-                .where(AuditEntryRow.action == action)
-                .order_by(AuditEntryRow.id)
-            ).scalars()
-        )
-        return [
-            (
-                row,
-                sorted(
-                    uow.session.execute(
-                        select(AuditSubjectRow.participant_id).where(
-                            AuditSubjectRow.audit_id == row.id
-                        )
-                    ).scalars()
-                ),
-            )
-            for row in rows
-        ]
 
 
 def ndjson(r: Any) -> tuple[list[dict[str, Any]], dict[str, Any]]:
@@ -326,13 +306,13 @@ def test_evaluation_export_end_to_end(api: Api) -> None:
 
     # Audited once at the start with the purpose and row count, no subjects; then completed.
     assert count(api, AuditEntryRow) == before + 2
-    [(started_entry, subjects)] = audit(api, "export.evaluation")
+    [(started_entry, subjects)] = audit_entries(api, "export.evaluation")
     assert subjects == []
     assert started_entry.purpose == PURPOSE
     assert started_entry.actor_id == api.world.user("evaluator")
     assert started_entry.detail is not None
     assert (started_entry.detail["purpose"], started_entry.detail["rows"]) == (PURPOSE, 2)
-    [(completed, _)] = audit(api, "export.evaluation.completed")
+    [(completed, _)] = audit_entries(api, "export.evaluation.completed")
     assert completed.detail == {"rows": 2}
 
     # Stable for the same evaluator, also when the own id is passed explicitly.
@@ -361,7 +341,7 @@ def test_since_cursor_returns_only_what_changed(api: Api) -> None:
         participant_pseudonym(key, p) for p in (pids[0], pids[2])
     )
     assert trailer["rows"] == 2
-    entry = audit(api, "export.evaluation")[-1][0]
+    entry = audit_entries(api, "export.evaluation")[-1][0]
     assert entry.detail is not None
     assert entry.detail["since"] == cut.isoformat()
 
@@ -579,16 +559,16 @@ def test_sus_file_in_and_out_rows_for_consenting_people_of_the_own_municipality(
         [pnr[p2], "level_up", "in", ago(api, 30), "", ""],
         [pnr[p1], "level_up", "out", ago(api, 20), "5", "7"],
     ]
-    [(start_entry, none)] = audit(api, "export.sus")
+    [(start_entry, none)] = audit_entries(api, "export.sus")
     assert none == [] and start_entry.purpose == "SUS-registrering kvartal"
     assert start_entry.detail == {
         "purpose": "SUS-registrering kvartal",
         "from": ago(api, 90),
         "to": ago(api, 0),
     }
-    [(rows_entry, subjects)] = audit(api, "export.sus.rows")
+    [(rows_entry, subjects)] = audit_entries(api, "export.sus.rows")
     assert subjects == sorted([p1, p2]) and rows_entry.detail == {"rows": 3}
-    [(done, _)] = audit(api, "export.sus.completed")
+    [(done, _)] = audit_entries(api, "export.sus.completed")
     assert done.detail == {"rows": 3}
 
     # Municipality B's lead sees only B's person; scope, not the file, decides.
@@ -658,12 +638,12 @@ def test_esf_monthly_file_in_date_order(api: Api, monkeypatch: pytest.MonkeyPatc
     # Chunks of one row: one access-log entry per page, each with its person.
     # Pages of one record: an access-log entry per page that sent a row, with its person
     # (the enrolment registered in error was read but not sent, so it is not logged).
-    assert [subjects for _, subjects in audit(api, "export.esf_monthly.rows")] == [
+    assert [subjects for _, subjects in audit_entries(api, "export.esf_monthly.rows")] == [
         [p2],
         [p1],
         [p4],
     ]
-    assert audit(api, "export.esf_monthly")[0][0].detail == {
+    assert audit_entries(api, "export.esf_monthly")[0][0].detail == {
         "purpose": "ESF månadsfil",
         "month": month,
     }
@@ -776,12 +756,12 @@ def test_the_audit_entry_is_committed_before_any_row_is_sent(api: Api) -> None:
     ctx = api.app.state.context
     principal = ctx_principal(api, "evaluator")
     export = service.export_evaluation(ctx, principal, purpose=PURPOSE)
-    [(entry, _)] = audit(api, "export.evaluation")
+    [(entry, _)] = audit_entries(api, "export.evaluation")
     assert entry.detail is not None and entry.detail["rows"] == 1
     first = next(export.lines)
     export.lines.close()  # what a disconnect does to the generator
     assert participant_pseudonym(key_for(api), pid) in first.decode()
-    assert audit(api, "export.evaluation.completed") == []
+    assert audit_entries(api, "export.evaluation.completed") == []
 
 
 def ctx_principal(api: Api, key: str) -> Any:

@@ -11,8 +11,8 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
-from conftest import Api, Caller, participant_body, synthetic_pnr
-from sqlalchemy import func, select
+from conftest import Api, Caller, count, participant_body, synthetic_pnr
+from sqlalchemy import select
 
 from api.clock import Clock
 from api.persistence.models import AuditEntryRow, AuditSubjectRow, EnrolmentRow
@@ -149,14 +149,6 @@ def give_consent(api: Api, pid: int, on: date, action: ConsentAction = ConsentAc
             datetime.now(UTC),
         )
         uow.commit()
-
-
-def count(api: Api, model: Any, *where: Any) -> int:
-    with api.database.unit_of_work(write=False) as uow:
-        stmt = select(func.count()).select_from(model)
-        if where:
-            stmt = stmt.where(*where)
-        return int(uow.session.execute(stmt).scalar_one())
 
 
 def stored_results(api: Api) -> list[tuple[Any, ...]]:

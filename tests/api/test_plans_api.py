@@ -9,8 +9,8 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from conftest import Api, Caller, participant_body
-from sqlalchemy import func, select
+from conftest import Api, Caller, count, participant_body
+from sqlalchemy import select
 
 from api.persistence.models import AuditEntryRow, AuditSubjectRow
 from api.persistence.models.plans import PlanGoalRow, PlanRevisionRow, ResourceGroupMemberRow
@@ -63,14 +63,6 @@ def enrolment(mentor: Caller, serial: int, *, until: str = "start") -> tuple[int
         assert r.status_code == 200, (name, r.text)
         etag = r.headers["ETag"]
     return pid, eid
-
-
-def count(api: Api, model: Any, *where: Any) -> int:
-    with api.database.unit_of_work(write=False) as uow:
-        stmt = select(func.count()).select_from(model)
-        if where:
-            stmt = stmt.where(*where)
-        return int(uow.session.execute(stmt).scalar_one())
 
 
 def audit_actions(api: Api, participant_id: int) -> list[tuple[str, dict[str, Any] | None]]:
