@@ -1,0 +1,15 @@
+import { Navigate, Outlet, useLocation } from "react-router";
+import { Loading } from "../components/ErrorNotice";
+import { SIGN_IN_PATH, useSession } from "./session";
+
+/** Screens behind sign-in: without a session, go to sign-in and come back here afterwards. */
+export function RequireSession() {
+  const { me, loading } = useSession();
+  const location = useLocation();
+  if (loading) return <Loading />;
+  if (!me) {
+    const next = encodeURIComponent(location.pathname + location.search);
+    return <Navigate to={`${SIGN_IN_PATH}?next=${next}`} replace />;
+  }
+  return <Outlet />;
+}
