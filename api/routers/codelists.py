@@ -8,7 +8,13 @@ from fastapi import APIRouter, Depends, Query, status
 
 from api.deps import Context, CurrentPrincipal, authenticated, require
 from api.errors import ErrorBody
-from api.schemas.codelists import CodeListRead, CodeListVersionCreate, ProgrammeRead
+from api.schemas.codelists import (
+    CodeListRead,
+    CodeListVersionCreate,
+    ProgrammeRead,
+    ReferrerOrganisationList,
+    ReferrerOrganisationRead,
+)
 from api.security.permissions import Permission
 from api.services import codelists as service
 from domain.codelists import CodeListName
@@ -92,3 +98,24 @@ def list_programmes(ctx: Context, principal: CurrentPrincipal) -> list[Programme
     for entry, the support period after an outcome step, and the goals reports compare with
     (shares as decimals with 4 places, targets as counts)."""
     return [ProgrammeRead.from_domain(p) for p in service.list_programmes(ctx, principal)]
+
+
+@router.get(
+    "/referrer-organisations",
+    response_model=ReferrerOrganisationList,
+    dependencies=[require(Permission.ENROLMENT_REFER)],
+    summary="Organisations a referral may come from",
+    operation_id="list_referrer_organisations",
+    responses={403: _403},
+)
+def list_referrer_organisations(
+    ctx: Context, principal: CurrentPrincipal
+) -> ReferrerOrganisationList:
+    """The referrer organisations a referral may name (`referrer_organisation_id`): national
+    ones such as Arbetsförmedlingen and Försäkringskassan, and those belonging to the caller's
+    own municipality (its socialtjänst). Another municipality's organisations are not listed.
+    Sorted by name."""
+    rows = service.list_referrer_organisations(ctx, principal)
+    return ReferrerOrganisationList(
+        items=[ReferrerOrganisationRead.model_validate(row) for row in rows]
+    )

@@ -119,3 +119,13 @@ class ProgrammeRead(ResponseModel):
 
 def _share(value: Fraction | None) -> float | None:
     return None if value is None else round(float(value), 4)
+
+
+class ReferrerOrganisationRead(ResponseModel):
+    id: int
+    name: str
+    referrer_type: str | None = Field(description="Code in the referrer_type list")
+
+
+class ReferrerOrganisationList(ResponseModel):
+    items: list[ReferrerOrganisationRead]

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
 
 from api.context import AppContext
 from api.errors import Conflict, NotFound
 from api.persistence.audit import AuditEvent, AuditLog
+from api.persistence.models.core import OrganisationRow
 from api.persistence.repositories.codelists import CodeListRepository
 from api.schemas.codelists import CodeListVersionCreate
 from api.security.principal import Principal
@@ -17,6 +20,32 @@ from domain.programmes import BUILT_IN_PROGRAMMES, Programme
 def list_code_lists(ctx: AppContext, principal: Principal) -> list[CodeList]:
     with ctx.database.unit_of_work(write=False) as uow:
         return CodeListRepository(uow.session).all_current()
+
+
+def list_referrer_organisations(ctx: AppContext, principal: Principal) -> list[OrganisationRow]:
+    """The organisations a referral may name: national ones (Arbetsförmedlingen,
+    Försäkringskassan …) and those that belong to the caller's own municipality (its
+    socialtjänst), never another municipality's."""
+    parent = aliased(OrganisationRow)
+    own = principal.municipality_id
+    stmt = (
+        select(OrganisationRow)
+        .outerjoin(parent, parent.id == OrganisationRow.parent_id)
+        .where(OrganisationRow.kind == "referrer")
+        .order_by(OrganisationRow.name, OrganisationRow.id)
+    )
+    if own is not None:
+        stmt = stmt.where(
+            or_(
+                OrganisationRow.parent_id.is_(None),
+                parent.kind != "municipality",
+                OrganisationRow.parent_id == own,
+            )
+        )
+    with ctx.database.unit_of_work(write=False) as uow:
+        rows = list(uow.session.scalars(stmt))
+        uow.session.expunge_all()
+    return rows
 
 
 def get_code_list(

@@ -78,6 +78,7 @@ get_participant_access_log      .     .     x       .       .       .        .  
 reveal_personnummer             x     x     .       .       .       .        .       .
 update_participant              x     x     .       x       .       .        .       .
 create_referral                 x     x     .       x       .       .        .       .
+list_referrer_organisations     x     x     .       x       .       .        .       .
 assign_mentor                   .     x     x       .       .       .        .       .
 commands                        x     x     .       x       .       .        .       .
 admin                           .     .     .       .       .       .        .       x
@@ -716,6 +717,7 @@ OTHER_OPS = {
     "get_current_questionnaire",
     "get_questionnaire",
     "create_cohort",
+    "list_referrer_organisations",
 }
 # Cohorts are municipality objects: checked per cohort, not per person.
 COHORT_OPS = {"get_cohort"}
@@ -1123,6 +1125,7 @@ class Matrix:
             ("GET /me", "get_me", 200, None),
             ("GET /code-lists", "list_code_lists", 200, None),
             ("GET /programmes", "list_programmes", 200, None),
+            ("GET /referrer-organisations", "list_referrer_organisations", 200, None),
             ("GET /questionnaires/current", "questionnaire", 200, None),
             ("GET /questionnaires/1", "questionnaire", 200, None),
             ("POST /participants", "create_participant", 201, participant_body(40)),

@@ -80,6 +80,7 @@ EXPECTED_GUARDS: dict[str, set[Permission]] = {
     "get_code_list": {P.CODE_LIST_READ},
     "publish_code_list_version": {P.CODE_LIST_PUBLISH},
     "list_programmes": {P.PROGRAMME_READ},
+    "list_referrer_organisations": {P.ENROLMENT_REFER},
     "list_organisations": {P.ORGANISATION_ADMIN},
     "create_organisation": {P.ORGANISATION_ADMIN},
     "get_organisation": {P.ORGANISATION_ADMIN},

@@ -1277,6 +1277,29 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/referrer-organisations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Organisations a referral may come from
+         * @description The referrer organisations a referral may name (`referrer_organisation_id`): national
+         *     ones such as Arbetsförmedlingen and Försäkringskassan, and those belonging to the caller's
+         *     own municipality (its socialtjänst). Another municipality's organisations are not listed.
+         *     Sorted by name.
+         */
+        get: operations["list_referrer_organisations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admin/organisations": {
         parameters: {
             query?: never;
@@ -3383,6 +3406,23 @@ export interface components {
             goal_reached: components["schemas"]["CountCell"];
             /** @description Share of all goal-reached exits */
             share: components["schemas"]["ShareCell"];
+        };
+        /** ReferrerOrganisationList */
+        ReferrerOrganisationList: {
+            /** Items */
+            items: components["schemas"]["ReferrerOrganisationRead"][];
+        };
+        /** ReferrerOrganisationRead */
+        ReferrerOrganisationRead: {
+            /** Id */
+            id: number;
+            /** Name */
+            name: string;
+            /**
+             * Referrer Type
+             * @description Code in the referrer_type list
+             */
+            referrer_type: string | null;
         };
         /** ResourceGroupMemberCreate */
         ResourceGroupMemberCreate: {
@@ -8001,6 +8041,53 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ProgrammeRead"][];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Your role lacks the permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_referrer_organisations: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReferrerOrganisationList"];
                 };
             };
             /** @description Missing, invalid or expired token */
