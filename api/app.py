@@ -18,6 +18,7 @@ from api.persistence.uow import Database
 from api.routers import ALL_ROUTERS
 from api.security.throttle import LoginThrottle
 from api.security.tokens import TokenCodec
+from api.security_headers import SecurityHeaders
 from api.settings import Settings
 from api.web import mount_web_app
 
@@ -74,6 +75,7 @@ def create_app(
     for router in ALL_ROUTERS:
         app.include_router(router)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(SecurityHeaders)
     mount_web_app(app, settings.web_dist_dir)
     logging.getLogger("levelup").info("app created (database: %s)", db.engine.dialect.name)
     return app
