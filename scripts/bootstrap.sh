@@ -114,8 +114,35 @@ else
 fi
 
 # --------------------------------------------------------------------------
-# 3. Frontend (later issue): `npm ci` in frontend/ and the Playwright Chromium
-#    download (`npx playwright install --with-deps chromium`) go here, each
-#    guarded by its own stamp (e.g. frontend/node_modules/.installed-stamp
-#    newer than frontend/package-lock.json) so repeated runs stay fast.
+# 3. Web app: Node.js (>= 20, for Vite), npm packages (only when package-lock.json changed),
+#    and Debian's Chromium for the browser tests (Playwright cannot download its own browser
+#    here, so it drives /usr/bin/chromium). LEVELUP_NO_WEB=1 skips this section.
 # --------------------------------------------------------------------------
+node_ok() {
+    command -v node >/dev/null 2>&1 \
+        && node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 20 ? 0 : 1)' \
+        && command -v npm >/dev/null 2>&1
+}
+
+if [[ -z "${LEVELUP_NO_WEB:-}" ]]; then
+    if ! node_ok; then
+        apt_install nodejs npm || die "Node.js >= 20 with npm not found (install it, or set LEVELUP_NO_WEB=1)"
+        node_ok || die "Node.js >= 20 is needed for the web app; $(node --version 2>/dev/null || echo none) found"
+    fi
+    WEB_STAMP=frontend/node_modules/.installed-stamp
+    if [[ -n "${LEVELUP_FORCE_INSTALL:-}" || ! -f "$WEB_STAMP" || frontend/package-lock.json -nt "$WEB_STAMP" ]]; then
+        log "npm ci in frontend/ (package-lock.json changed or first run)"
+        touch "$VENV/.web-stamp.new"
+        (cd frontend && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
+        mv -f "$VENV/.web-stamp.new" "$WEB_STAMP"
+        log "npm packages installed"
+    else
+        log "npm packages up to date ($WEB_STAMP newer than package-lock.json)"
+    fi
+    CHROMIUM=${CHROMIUM_PATH:-/usr/bin/chromium}
+    if [[ ! -x "$CHROMIUM" ]]; then
+        # fonts-dejavu-core: without any font, pages render (and screenshot) as empty boxes.
+        apt_install chromium fonts-dejavu-core \
+            || die "Chromium not found at $CHROMIUM (Debian: apt-get install chromium; or set CHROMIUM_PATH)"
+    fi
+fi

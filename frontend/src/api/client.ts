@@ -7,7 +7,9 @@ import { authFetch } from "../auth/tokens";
 
 export type Schemas = components["schemas"];
 
-export const api = createClient<paths>({ baseUrl: "", fetch: authFetch });
+// Same origin as the app (the API serves it; Vite proxies in development). An absolute base,
+// because Request() outside a browser (tests) cannot resolve a bare path.
+export const api = createClient<paths>({ baseUrl: globalThis.location?.origin ?? "", fetch: authFetch });
 
 /** An answer the API gave with an error status, in the API's one error body shape. */
 export class ApiError extends Error {
