@@ -1,6 +1,6 @@
 # syntax=docker/dockerfile:1
 #
-# Level Up API image.
+# Level Up image: the API and the web app it serves at /.
 #
 #   docker build -t levelup .
 #   docker run -p 8000:8000 \
@@ -35,8 +35,16 @@ COPY domain ./domain
 RUN pip install . \
     && python -m compileall -q /opt/venv
 
-# Frontend hook (later issue): a node stage builds frontend/dist, copied into the
-# final stage (e.g. /app/frontend/dist, the default LEVELUP_WEB_DIST_DIR).
+# ---------------------------------------------------------------- web app ---
+# The single-page app, built once; the API serves it at / from /app/frontend/dist (the
+# default LEVELUP_WEB_DIST_DIR). Its client types come from the committed openapi.yaml.
+FROM node:20-slim AS web
+WORKDIR /src/frontend
+COPY frontend/package.json frontend/package-lock.json ./
+RUN PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund
+COPY openapi.yaml /src/openapi.yaml
+COPY frontend ./
+RUN npm run build
 
 # ------------------------------------------------------------------ final ---
 FROM ${PYTHON_IMAGE}
@@ -55,6 +63,7 @@ COPY --from=builder /opt/venv /opt/venv
 WORKDIR /app
 COPY alembic.ini ./
 COPY migrations ./migrations
+COPY --from=web /src/frontend/dist ./frontend/dist
 # var/ is only used by the SQLite fallback when no DATABASE_URL is given.
 RUN mkdir -p /app/var && chown levelup:levelup /app/var
 
