@@ -80,7 +80,8 @@ def _errors() -> dict[int | str, dict[str, Any]]:
     dependencies=[require(P.EVALUATION_EXPORT)],
     responses={
         200: {
-            "description": "NDJSON: one EvaluationRow per line, then one EvaluationTrailer line",
+            "description": "NDJSON: one EvaluationRow per line, then (incremental pulls) one "
+            "EvaluationWithdrawal line per person to delete, then one EvaluationTrailer line",
             "headers": {
                 "X-Next-Since": {
                     "description": "The cursor for the next incremental pull (also in the "
@@ -120,9 +121,12 @@ def export_evaluation(
     pseudonym (HMAC-SHA256 with a key derived for you alone, so stable across your exports and
     unlinkable to another evaluator's), and the birth date is reduced to the year.
 
-    The last line is `{"next_since": ..., "rows": n}`; a stream without it was cut off. Pass
-    `next_since` as `since` next time for an incremental pull: it lies a few minutes before
-    the export started, so rows may repeat - replace them by `enrolment_pseudonym`.
+    The last line is `{"next_since": ..., "rows": n, "withdrawals": m}`; a stream without it
+    was cut off. Pass `next_since` as `since` next time for an incremental pull: it lies a few
+    minutes before the export started, so rows may repeat - replace them by
+    `enrolment_pseudonym`. An incremental pull also lists, after the rows, each person who
+    withdrew consent to evaluation (or got a protected identity) since then as
+    `{"withdrawn_pseudonym": ...}`: delete every row you hold with that `pseudonym`.
     """
     export = service.export_evaluation(
         ctx, principal, purpose=purpose, since=since, evaluator_id=evaluator_id

@@ -1,7 +1,8 @@
 """Export models: one line of the evaluation NDJSON export, and its closing line.
 
-The evaluation export is NDJSON: every line but the last is an `EvaluationRow`; the last line
-is an `EvaluationTrailer` carrying the cursor for the next incremental pull. A client that does
+The evaluation export is NDJSON: row lines (`EvaluationRow`), then, in an incremental pull,
+withdrawal lines (`EvaluationWithdrawal`: delete what you hold of that person), and last an
+`EvaluationTrailer` carrying the cursor for the next incremental pull. A client that does
 not see the trailer knows the stream was cut and should pull again with the same `since`.
 """
 
@@ -84,6 +85,14 @@ class EvaluationRow(ResponseModel):
     follow_ups: list[FollowUpResult] = Field(description="Recorded follow-ups only")
 
 
+class EvaluationWithdrawal(ResponseModel):
+    """In an incremental pull (`since`): a person you may hold rows of who has since withdrawn
+    consent to evaluation (or whose identity is now protected). Delete every row with this
+    pseudonym; they will not be exported again unless consent is given anew."""
+
+    withdrawn_pseudonym: str = Field(description="The `pseudonym` of the rows to delete")
+
+
 class EvaluationTrailer(ResponseModel):
     """The last line of every complete export."""
 
@@ -91,7 +100,10 @@ class EvaluationTrailer(ResponseModel):
         description="Pass as `since` next time to get only enrolments changed after this pull"
     )
     rows: int = Field(description="How many row lines came before this one")
+    withdrawals: int = Field(
+        default=0, description="How many withdrawal lines came before this one"
+    )
 
 
-class EvaluationExportLine(RootModel[EvaluationRow | EvaluationTrailer]):
-    """One NDJSON line: a row, or the closing trailer."""
+class EvaluationExportLine(RootModel[EvaluationRow | EvaluationWithdrawal | EvaluationTrailer]):
+    """One NDJSON line: a row, a withdrawal, or the closing trailer."""

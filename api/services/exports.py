@@ -25,11 +25,13 @@ from api.persistence.repositories.exports import (
     evaluation_page,
     registration_page,
     stream_chunks,
+    withdrawn_participants,
 )
 from api.schemas.exports import (
     AssessmentReading,
     EvaluationRow,
     EvaluationTrailer,
+    EvaluationWithdrawal,
     FollowUpResult,
     LevelEntry,
 )
@@ -231,6 +233,7 @@ def export_evaluation(
     key = evaluator_key(ctx.settings.pseudonym_secret.get_secret_value().encode(), principal.id)
     with ctx.database.unit_of_work(write=True) as uow:
         rows = count_evaluation_rows(uow.session, flt)
+        withdrawn = withdrawn_participants(uow.session, flt)
         # No subjects: the export is pseudonymised, and listing the participant ids here would
         # put the link between pseudonym set and identities in a second place. Who was
         # exported is reproducible from this entry's time, `since` and the consent ledger.
@@ -243,6 +246,7 @@ def export_evaluation(
                 detail={
                     "purpose": purpose,
                     "rows": rows,
+                    "withdrawals": len(withdrawn),
                     "since": since_at.isoformat() if since_at else None,
                     "next_since": next_since.isoformat(),
                 },
@@ -251,7 +255,7 @@ def export_evaluation(
         )
         uow.commit()
     return EvaluationExport(
-        _evaluation_lines(ctx, principal, flt, key, codes, next_since), next_since
+        _evaluation_lines(ctx, principal, flt, key, codes, next_since, withdrawn), next_since
     )
 
 
@@ -262,6 +266,7 @@ def _evaluation_lines(
     key: bytes,
     codes: ExitCodes,
     next_since: datetime,
+    withdrawn: list[int],
 ) -> Iterator[bytes]:
     sent = 0
     pages = stream_chunks(
@@ -273,7 +278,18 @@ def _evaluation_lines(
     for page in pages:
         sent += len(page)
         yield "".join(evaluation_row(r, key, codes).model_dump_json() + "\n" for r in page).encode()
-    yield (EvaluationTrailer(next_since=next_since, rows=sent).model_dump_json() + "\n").encode()
+    # Withdrawals were read when the export started (a short list of ids): a withdrawal
+    # recorded during the stream is caught by the next pull, whose `since` overlaps.
+    if withdrawn:
+        yield "".join(
+            EvaluationWithdrawal(
+                withdrawn_pseudonym=participant_pseudonym(key, participant_id)
+            ).model_dump_json()
+            + "\n"
+            for participant_id in withdrawn
+        ).encode()
+    trailer = EvaluationTrailer(next_since=next_since, rows=sent, withdrawals=len(withdrawn))
+    yield (trailer.model_dump_json() + "\n").encode()
     # Reached only when the whole stream was produced; the start entry stands either way.
     _audit(
         ctx,

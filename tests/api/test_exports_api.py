@@ -228,7 +228,7 @@ def test_evaluation_export_end_to_end(api: Api) -> None:
         participant_pseudonym(key, p1),
         participant_pseudonym(key, p5),
     ]
-    assert trailer == {"next_since": trailer["next_since"], "rows": 2}
+    assert trailer == {"next_since": trailer["next_since"], "rows": 2, "withdrawals": 0}
     assert r.headers["X-Next-Since"] == trailer["next_since"].replace("Z", "+00:00")
     next_since = datetime.fromisoformat(trailer["next_since"])
     assert datetime.now(UTC) - timedelta(minutes=6) < next_since < datetime.now(UTC)
@@ -344,6 +344,51 @@ def test_since_cursor_returns_only_what_changed(api: Api) -> None:
     entry = audit_entries(api, "export.evaluation")[-1][0]
     assert entry.detail is not None
     assert entry.detail["since"] == cut.isoformat()
+
+
+def test_incremental_pull_lists_people_to_delete_after_the_rows(api: Api) -> None:
+    mentor = api.as_("mentor_a")
+    pids = [register(mentor, i) for i in range(4)]
+    for pid in pids:
+        started(api, mentor, pid)
+    for pid in (pids[0], pids[1], pids[3]):
+        consent(mentor, pid, "evaluation", ago(api, 100))
+    key = key_for(api)
+    rows, trailer = ndjson(ok(evaluate(api)))
+    assert len(rows) == 3 and trailer["withdrawals"] == 0
+    time.sleep(0.01)
+    cut = datetime.now(UTC)
+    time.sleep(0.01)
+
+    # P0 withdraws; P3 gets a protected identity; P2 (never consented to evaluation) changes
+    # another purpose's consent; P1 is untouched.
+    consent(mentor, pids[0], "evaluation", ago(api, 0), action="withdrawn")
+    with api.database.unit_of_work(write=True) as uow:
+        uow.session.execute(
+            update(ParticipantRow)
+            .where(ParticipantRow.id == pids[3])
+            .values(protected_identity=True, updated_at=datetime.now(UTC))
+        )
+        uow.commit()
+    consent(mentor, pids[2], "sus_registration", ago(api, 0))
+
+    lines, trailer = ndjson(ok(evaluate(api, since=cut.isoformat())))
+    withdrawals = [line for line in lines if "withdrawn_pseudonym" in line]
+    assert [set(w) for w in withdrawals] == [{"withdrawn_pseudonym"}] * 2
+    assert sorted(w["withdrawn_pseudonym"] for w in withdrawals) == sorted(
+        participant_pseudonym(key, p) for p in (pids[0], pids[3])
+    )
+    # Rows come first, withdrawals after them; neither withdrawn person has a row.
+    assert lines[-len(withdrawals) :] == withdrawals
+    assert [line for line in lines if "pseudonym" in line] == []
+    assert (trailer["rows"], trailer["withdrawals"]) == (0, 2)
+    entry = audit_entries(api, "export.evaluation")[-1][0]
+    assert entry.detail is not None and entry.detail["withdrawals"] == 2
+
+    # A full pull holds only the current population and needs no deletions.
+    rows, trailer = ndjson(ok(evaluate(api)))
+    assert [r["pseudonym"] for r in rows] == [participant_pseudonym(key, pids[1])]
+    assert trailer["withdrawals"] == 0
 
 
 def test_another_evaluators_pseudonyms_differ(api: Api) -> None:

@@ -42,7 +42,7 @@ from api.persistence.repositories.enrolments import to_domain_transition
 from api.persistence.repositories.scope_filters import enrolment_visible
 from api.persistence.uow import Database
 from api.security.principal import Scope
-from domain.consent import ConsentPurpose
+from domain.consent import ConsentAction, ConsentPurpose
 from domain.enrolment import EnrolmentState, Transition
 from domain.registration_files import RegistrationEvent
 
@@ -183,6 +183,51 @@ def evaluation_conditions(flt: EvaluationFilter) -> list[ColumnElement[bool]]:
     if flt.since is not None:
         conditions.append(_changed_since(flt.since))
     return conditions
+
+
+def withdrawn_participants(session: Session, flt: EvaluationFilter) -> list[int]:
+    """Participants an evaluator who pulled before `since` may hold rows of, and must now
+    delete: they once consented to evaluation and, since then, withdrew that consent or got a
+    protected identity. Empty for a full pull (`since` None), which only ever holds the
+    current population."""
+    if flt.since is None:
+        return []
+    evaluation = ConsentEntryRow.purpose == ConsentPurpose.EVALUATION.value
+    ever_consented = exists(
+        select(ConsentEntryRow.id).where(
+            ConsentEntryRow.participant_id == ParticipantRow.id,
+            evaluation,
+            ConsentEntryRow.action == ConsentAction.GIVEN.value,
+        )
+    )
+    ledger_changed = exists(
+        select(ConsentEntryRow.id).where(
+            ConsentEntryRow.participant_id == ParticipantRow.id,
+            evaluation,
+            ConsentEntryRow.recorded_at > flt.since,
+        )
+    )
+    withdrawn = and_(
+        ~consent_held_condition(ParticipantRow.id, ConsentPurpose.EVALUATION), ledger_changed
+    )
+    became_protected = and_(
+        ParticipantRow.protected_identity.is_(True), ParticipantRow.updated_at > flt.since
+    )
+    stmt = (
+        select(ParticipantRow.id)
+        .where(
+            ParticipantRow.municipality_id.in_(
+                select(OrganisationRow.id).where(
+                    OrganisationRow.kind == "municipality",
+                    OrganisationRow.parent_id == flt.association_id,
+                )
+            ),
+            ever_consented,
+            or_(withdrawn, became_protected),
+        )
+        .order_by(ParticipantRow.id)
+    )
+    return list(session.scalars(stmt))
 
 
 def count_evaluation_rows(session: Session, flt: EvaluationFilter) -> int:

@@ -1125,9 +1125,12 @@ export interface paths {
          *     pseudonym (HMAC-SHA256 with a key derived for you alone, so stable across your exports and
          *     unlinkable to another evaluator's), and the birth date is reduced to the year.
          *
-         *     The last line is `{"next_since": ..., "rows": n}`; a stream without it was cut off. Pass
-         *     `next_since` as `since` next time for an incremental pull: it lies a few minutes before
-         *     the export started, so rows may repeat - replace them by `enrolment_pseudonym`.
+         *     The last line is `{"next_since": ..., "rows": n, "withdrawals": m}`; a stream without it
+         *     was cut off. Pass `next_since` as `since` next time for an incremental pull: it lies a few
+         *     minutes before the export started, so rows may repeat - replace them by
+         *     `enrolment_pseudonym`. An incremental pull also lists, after the rows, each person who
+         *     withdrew consent to evaluation (or got a protected identity) since then as
+         *     `{"withdrawn_pseudonym": ...}`: delete every row you hold with that `pseudonym`.
          */
         get: operations["export_evaluation"];
         put?: never;
@@ -2329,9 +2332,9 @@ export interface components {
         };
         /**
          * EvaluationExportLine
-         * @description One NDJSON line: a row, or the closing trailer.
+         * @description One NDJSON line: a row, a withdrawal, or the closing trailer.
          */
-        EvaluationExportLine: components["schemas"]["EvaluationRow"] | components["schemas"]["EvaluationTrailer"];
+        EvaluationExportLine: components["schemas"]["EvaluationRow"] | components["schemas"]["EvaluationWithdrawal"] | components["schemas"]["EvaluationTrailer"];
         /**
          * EvaluationRow
          * @description One enrolment. No names, personnummer, contact data, free text or staff ids.
@@ -2438,6 +2441,25 @@ export interface components {
              * @description How many row lines came before this one
              */
             rows: number;
+            /**
+             * Withdrawals
+             * @description How many withdrawal lines came before this one
+             * @default 0
+             */
+            withdrawals: number;
+        };
+        /**
+         * EvaluationWithdrawal
+         * @description In an incremental pull (`since`): a person you may hold rows of who has since withdrawn
+         *     consent to evaluation (or whose identity is now protected). Delete every row with this
+         *     pseudonym; they will not be exported again unless consent is given anew.
+         */
+        EvaluationWithdrawal: {
+            /**
+             * Withdrawn Pseudonym
+             * @description The `pseudonym` of the rows to delete
+             */
+            withdrawn_pseudonym: string;
         };
         /** ExitCommand */
         ExitCommand: {
@@ -7709,7 +7731,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description NDJSON: one EvaluationRow per line, then one EvaluationTrailer line */
+            /** @description NDJSON: one EvaluationRow per line, then (incremental pulls) one EvaluationWithdrawal line per person to delete, then one EvaluationTrailer line */
             200: {
                 headers: {
                     /** @description The cursor for the next incremental pull (also in the trailer line) */
