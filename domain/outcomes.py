@@ -10,7 +10,7 @@ Two halves, both pure:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -225,6 +225,63 @@ def share_cell(numerator: int, denominator: int, *, suppress: bool) -> ShareCell
     if suppress and (is_small_cell(numerator) or is_small_cell(denominator)):
         return ShareCell(None, True)
     return ShareCell(rounded(share(numerator, denominator)), False)
+
+
+def complementary_suppression(counts: Sequence[int], hidden: Sequence[bool]) -> list[bool]:
+    """Secondary suppression for one margin: parts that add up to a total that is shown.
+
+    If exactly one part is hidden, the total minus the shown parts gives it back, so the
+    smallest other non-zero part is hidden too. (Zero parts disclose nobody and are never
+    chosen; if every other part is zero, the hidden part is the total, which the total row's
+    own suppression covers.)"""
+    out = list(hidden)
+    if sum(out) == 1:
+        candidates = [(c, i) for i, c in enumerate(counts) if not out[i] and c > 0]
+        if candidates:
+            out[min(candidates)[1]] = True
+    return out
+
+
+# Count measures of OutcomeCounts, and the sums among them that a reader could subtract.
+COUNT_MEASURES = (
+    "persons",
+    "enrolments",
+    "exited",
+    "continuing",
+    "excluded",
+    "reached_preparation",
+    "ended_at_preparation",
+    "goal_reached",
+    "goal_work",
+    "goal_studies",
+)
+_WITHIN_GROUP_MARGINS = (("goal_work", "goal_studies"), ("exited", "continuing"))
+
+
+def suppressed_measures(groups: Sequence[OutcomeCounts]) -> list[frozenset[str]]:
+    """Which measures to hide in each group of a table whose groups add up to a total row:
+    primary suppression (1–4 people) plus complementary suppression along every margin, the
+    column across groups and the sums within a group (work + studies = goal reached,
+    exited + continuing = enrolments), repeated until no margin has a lone hidden cell."""
+    hidden = [{m for m in COUNT_MEASURES if is_small_cell(int(getattr(g, m)))} for g in groups]
+    changed = True
+    while changed:
+        changed = False
+        margins: list[list[tuple[int, str]]] = [
+            [(i, m) for i in range(len(groups))] for m in COUNT_MEASURES
+        ]
+        margins += [
+            [(i, m) for m in pair] for i in range(len(groups)) for pair in _WITHIN_GROUP_MARGINS
+        ]
+        for margin in margins:
+            counts = [int(getattr(groups[i], m)) for i, m in margin]
+            before = [m in hidden[i] for i, m in margin]
+            after = complementary_suppression(counts, before)
+            for (i, m), was, now in zip(margin, before, after, strict=True):
+                if now and not was:
+                    hidden[i].add(m)
+                    changed = True
+    return [frozenset(h) for h in hidden]
 
 
 # --- the reference aggregation ------------------------------------------------------------------

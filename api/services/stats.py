@@ -59,12 +59,17 @@ class StatsQuery:
     group_by: tuple[str, ...] = ()
 
 
-def _count(n: int, suppress: bool) -> CountCell:
+def _count(n: int, suppress: bool, hide: bool = False) -> CountCell:
+    """`hide`: complementary suppression chose this cell although it is not small itself."""
+    if suppress and hide:
+        return CountCell(value=None, suppressed=True)
     c = o.count_cell(n, suppress=suppress)
     return CountCell(value=c.value, suppressed=c.suppressed)
 
 
-def _share(num: int, den: int, suppress: bool) -> ShareCell:
+def _share(num: int, den: int, suppress: bool, hide: bool = False) -> ShareCell:
+    if suppress and hide:
+        return ShareCell(value=None, suppressed=True)
     c = o.share_cell(num, den, suppress=suppress)
     return ShareCell(value=None if c.value is None else float(c.value), suppressed=c.suppressed)
 
@@ -74,19 +79,32 @@ def _indicator(num: int, den: int, suppress: bool) -> Indicator:
 
 
 def _figures(
-    c: o.OutcomeCounts, follow_ups: Sequence[FollowUpCounts], suppress: bool
+    c: o.OutcomeCounts,
+    follow_ups: Sequence[FollowUpCounts],
+    suppress: bool,
+    hidden: frozenset[str] = frozenset(),
 ) -> OutcomeFigures:
+    def count(measure: str) -> CountCell:
+        return _count(getattr(c, measure), suppress, measure in hidden)
+
+    def of_exited(measure: str) -> Indicator:
+        # A share gives its count back (share × exited), so it hides with either of them.
+        hide = measure in hidden or "exited" in hidden
+        return Indicator(
+            count=count(measure), share=_share(getattr(c, measure), c.exited, suppress, hide)
+        )
+
     return OutcomeFigures(
-        persons=_count(c.persons, suppress),
-        enrolments=_count(c.enrolments, suppress),
-        exited=_count(c.exited, suppress),
-        continuing=_count(c.continuing, suppress),
-        excluded=_count(c.excluded, suppress),
-        reached_level_3=_indicator(c.reached_preparation, c.exited, suppress),
-        ended_at_level_3=_indicator(c.ended_at_preparation, c.exited, suppress),
-        goal_reached=_indicator(c.goal_reached, c.exited, suppress),
-        goal_reached_work=_indicator(c.goal_work, c.exited, suppress),
-        goal_reached_studies=_indicator(c.goal_studies, c.exited, suppress),
+        persons=count("persons"),
+        enrolments=count("enrolments"),
+        exited=count("exited"),
+        continuing=count("continuing"),
+        excluded=count("excluded"),
+        reached_level_3=of_exited("reached_preparation"),
+        ended_at_level_3=of_exited("ended_at_preparation"),
+        goal_reached=of_exited("goal_reached"),
+        goal_reached_work=of_exited("goal_work"),
+        goal_reached_studies=of_exited("goal_studies"),
         follow_ups=[
             FollowUpSustainability(
                 kind=f.kind,
@@ -233,24 +251,33 @@ def outcome_statistics(
         )
         uow.commit()
     goal_total = sum(composition.values())
+    ordered = sorted(groups.items(), key=lambda kv: [str(v) for v in kv[0]])
+    # Groups add up to the total row, so a lone small cell in a column would be given back by
+    # subtraction: complementary suppression hides a partner (only for suppressed roles).
+    [total_hidden] = o.suppressed_measures([total])
+    group_hidden = o.suppressed_measures([counts for _, counts in ordered])
+    parts = sorted(composition.items(), key=lambda kv: (-kv[1], str(kv[0][0])))
+    part_hidden = o.complementary_suppression(
+        [n for _, n in parts], [o.is_small_cell(n) for _, n in parts]
+    )
     return OutcomeStatisticsRead(
         filters=_filters_read(f, group_by),
         suppressed_below=o.SUPPRESSION_THRESHOLD if suppress else None,
-        total=_figures(total, follow_ups_total, suppress),
+        total=_figures(total, follow_ups_total, suppress, total_hidden),
         groups=[
             OutcomeGroupRead(
                 key=dict(zip(keys, key, strict=True)),
-                figures=_figures(counts, follow_ups.get(key, []), suppress),
+                figures=_figures(counts, follow_ups.get(key, []), suppress, hidden),
             )
-            for key, counts in sorted(groups.items(), key=lambda kv: [str(v) for v in kv[0]])
+            for (key, counts), hidden in zip(ordered, group_hidden, strict=True)
         ],
         composition_by_referrer=[
             ReferrerComposition(
                 referrer_type=None if key[0] is None else str(key[0]),
-                goal_reached=_count(n, suppress),
-                share=_share(n, goal_total, suppress),
+                goal_reached=_count(n, suppress, hide),
+                share=_share(n, goal_total, suppress, hide),
             )
-            for key, n in sorted(composition.items(), key=lambda kv: (-kv[1], str(kv[0][0])))
+            for (key, n), hide in zip(parts, part_hidden, strict=True)
         ],
         targets=_targets(programme, total, by_sex, suppress),
     )
@@ -259,19 +286,28 @@ def outcome_statistics(
 def _item_figures(pairs: dict[tuple[int, int], int], suppress: bool) -> ItemFigures:
     s = o.summarise_item(pairs)
     net = o.net_effect(s.improved, s.worsened, s.n)
-    net_suppressed = suppress and (
-        o.is_small_cell(s.n) or o.is_small_cell(s.improved) or o.is_small_cell(s.worsened)
-    )
     medians_suppressed = suppress and o.is_small_cell(s.n)
 
     def median(value: Fraction | None) -> float | None:
         return None if medians_suppressed or value is None else float(value)
 
+    # improved + unchanged + worsened = n, which is shown: one hidden part would come back.
+    parts = (s.improved, s.unchanged, s.worsened)
+    hide = o.complementary_suppression(parts, [o.is_small_cell(x) for x in parts])
+    # The net effect gives improved − worsened back, so it hides with either of them.
+    net_suppressed = suppress and (o.is_small_cell(s.n) or hide[0] or hide[2])
+
+    def part(value: int, hidden: bool) -> Indicator:
+        hidden = hidden or o.is_small_cell(s.n)
+        return Indicator(
+            count=_count(value, suppress, hidden), share=_share(value, s.n, suppress, hidden)
+        )
+
     return ItemFigures(
         n=_count(s.n, suppress),
-        improved=_indicator(s.improved, s.n, suppress),
-        unchanged=_indicator(s.unchanged, s.n, suppress),
-        worsened=_indicator(s.worsened, s.n, suppress),
+        improved=part(s.improved, hide[0]),
+        unchanged=part(s.unchanged, hide[1]),
+        worsened=part(s.worsened, hide[2]),
         net_effect=ShareCell(
             value=None if net_suppressed or net is None else float(o.rounded(net) or 0),
             suppressed=net_suppressed,

@@ -151,8 +151,19 @@ def test_analyst_sees_all_municipalities_with_small_cells_suppressed(populated: 
     assert b_women["exited"]["suppressed"] is True
     # A share whose numerator is fine but denominator small is suppressed too.
     a_women = groups[(w.municipality_a, "woman")]
-    assert a_women["exited"]["value"] == 6
-    assert a_women["goal_reached"]["count"]["value"] == 6
+    assert a_women["exited"] == {"value": 6, "suppressed": False}
+    # Complementary suppression: no column of groups has a lone hidden cell, since the total
+    # row minus the shown cells would give it back.
+    for measure in ("persons", "enrolments", "exited", "continuing"):
+        column = [g[measure] for g in groups.values()]
+        hidden = sum(cell["suppressed"] for cell in column)
+        shown_nonzero = [c for c in column if not c["suppressed"] and c["value"]]
+        assert hidden != 1 or not shown_nonzero, (measure, column)
+    for indicator in ("goal_reached", "reached_level_3"):
+        column = [g[indicator]["count"] for g in groups.values()]
+        hidden = sum(cell["suppressed"] for cell in column)
+        shown_nonzero = [c for c in column if not c["suppressed"] and c["value"]]
+        assert hidden != 1 or not shown_nonzero, (indicator, column)
     # Zero is shown: it discloses nobody.
     assert body["total"]["excluded"] == {"value": 0, "suppressed": False}
 
