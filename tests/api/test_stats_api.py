@@ -11,6 +11,7 @@ from sqlalchemy import func, insert, select
 
 from api.persistence.models import AuditEntryRow, AuditSubjectRow, EnrolmentRow, ParticipantRow
 from api.persistence.models.assessments import AssessmentAnswerRow, AssessmentSubmissionRow
+from api.persistence.models.consents import ConsentEntryRow
 from domain.personnummer import LegalSex
 
 NOW = datetime(2019, 6, 1, tzinfo=UTC)
@@ -178,6 +179,47 @@ def test_analyst_sees_all_municipalities_with_small_cells_suppressed(populated: 
         return []
 
     assert small_values({k: v for k, v in body.items() if k != "filters"}) == []
+
+
+def add_consent_entries(api: Api, enrolment_id: int, *actions: str) -> None:
+    with api.database.unit_of_work(write=True) as uow:
+        pid = uow.session.get(EnrolmentRow, enrolment_id).participant_id  # type: ignore[union-attr]
+        for day, action in enumerate(actions, start=1):
+            uow.session.add(
+                ConsentEntryRow(
+                    participant_id=pid,
+                    purpose="evaluation",
+                    action=action,
+                    effective_on=date(2019, 4, day),
+                    form_reference="Blankett" if action == "given" else None,
+                    recorded_at=NOW,
+                )
+            )
+        uow.commit()
+
+
+@pytest.mark.parametrize("role", ["lead_a", "analyst"])
+def test_a_withdrawn_evaluation_consent_takes_the_person_out_of_every_figure(
+    api: Api, role: str
+) -> None:
+    w = api.world
+    # 7 women to studies with readings; 5 of them keep being counted: two never recorded an
+    # evaluation entry, one gave, one gave-withdrew-gave again, one gave (the 5 counted);
+    # two withdrew.
+    ids = [add_exit(api, i, w.municipality_a, scores=(3, 6)) for i in range(7)]
+    add_consent_entries(api, ids[2], "given")
+    add_consent_entries(api, ids[3], "given", "withdrawn", "given")
+    add_consent_entries(api, ids[4], "given")
+    add_consent_entries(api, ids[5], "given", "withdrawn")
+    add_consent_entries(api, ids[6], "withdrawn")  # unusual, but the latest entry decides
+    caller = api.as_(role)
+    outcomes = caller.get(OUTCOMES).json()
+    assert outcomes["total"]["exited"]["value"] == 5
+    assert outcomes["total"]["persons"]["value"] == 5
+    assert outcomes["total"]["goal_reached_studies"]["count"]["value"] == 5
+    diet = next(i for i in caller.get(SELF).json()["items"] if i["item"] == "diet")
+    assert diet["overall"]["n"]["value"] == 5
+    assert diet["overall"]["improved"]["count"]["value"] == 5
 
 
 def test_municipality_filter_out_of_scope_is_404_like_unknown(populated: Api) -> None:

@@ -24,15 +24,16 @@ def to_domain_entry(row: ConsentEntryRow) -> ConsentEntry:
     )
 
 
-def consent_held_condition(
+def _latest_entry_is(
+    action: ConsentAction,
     participant_id: ColumnElement[int] | QueryableAttribute[int],
     purpose: ConsentPurpose,
     on: date | ColumnElement[date] | None = None,
 ) -> ColumnElement[bool]:
-    """SQL: the participant's latest `purpose` entry dated on or before `on` is a giving.
+    """SQL: the participant's latest `purpose` entry dated on or before `on` is `action`.
 
     Usable inside scope filters and aggregate queries, so nobody loads ledgers to filter.
-    `on=None` asks "is consent held now?": entries are never dated in the future, so that is
+    `on=None` asks about now: entries are never dated in the future, so that is
     simply the latest entry. It needs no date from the database server, whose CURRENT_DATE
     would be UTC on one backend and the session's zone on the other, not the business day.
     """
@@ -48,12 +49,30 @@ def consent_held_condition(
     held = [
         latest.participant_id == participant_id,
         latest.purpose == purpose.value,
-        latest.action == ConsentAction.GIVEN.value,
+        latest.action == action.value,
     ]
     if on is not None:
         newer.append(later.effective_on <= on)
         held.append(latest.effective_on <= on)
     return exists(select(latest.id).where(*held, ~exists(select(later.id).where(*newer))))
+
+
+def consent_held_condition(
+    participant_id: ColumnElement[int] | QueryableAttribute[int],
+    purpose: ConsentPurpose,
+    on: date | ColumnElement[date] | None = None,
+) -> ColumnElement[bool]:
+    """SQL: consent for `purpose` is held (on `on`, or now): the latest entry is a giving."""
+    return _latest_entry_is(ConsentAction.GIVEN, participant_id, purpose, on)
+
+
+def consent_withdrawn_condition(
+    participant_id: ColumnElement[int] | QueryableAttribute[int],
+    purpose: ConsentPurpose,
+) -> ColumnElement[bool]:
+    """SQL: consent for `purpose` was given and has been withdrawn (the latest entry is a
+    withdrawal). Someone who never recorded an entry for the purpose has withdrawn nothing."""
+    return _latest_entry_is(ConsentAction.WITHDRAWN, participant_id, purpose, None)
 
 
 class ConsentRepository:

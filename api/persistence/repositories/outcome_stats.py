@@ -43,9 +43,11 @@ from api.persistence.models import (
 )
 from api.persistence.models.assessments import AssessmentAnswerRow, AssessmentSubmissionRow
 from api.persistence.models.follow_ups import FollowUpRow
+from api.persistence.repositories.consents import consent_withdrawn_condition
 from api.security.permissions import Role
 from api.security.principal import Principal
 from domain.codelists import CodeListName, OutcomeGroup
+from domain.consent import ConsentPurpose
 from domain.enrolment import OCCASION_EXIT, OCCASION_START, EnrolmentState
 from domain.outcomes import (
     Category,
@@ -234,6 +236,11 @@ def _population(f: StatsFilter, codes: ExitCodeSets, *, exited_only: bool) -> An
     conditions: list[ColumnElement[bool]] = [
         _E.programme_code == f.programme.code,
         _E.municipality_id.in_(list(f.municipality_ids)),
+        # DOMAIN.md §9: withdrawing consent changes what is counted from that date. The
+        # figures are computed live, so from the withdrawal on the person is in none of them.
+        # Consent to evaluation governs, as for the evaluation export: these figures are the
+        # programme's evaluation. Nobody is left out for never having recorded an entry.
+        ~consent_withdrawn_condition(_P.id, ConsentPurpose.EVALUATION),
     ]
     if exited_only:
         conditions.append(_E.state == EnrolmentState.EXITED.value)
