@@ -19,6 +19,7 @@ from api.schemas.enrolments import (
 )
 from api.schemas.participants import AccessLogEntry, Gender, ParticipantListItem, ParticipantRead
 from api.services.enrolments import EnrolmentView
+from api.services.participants import ParticipantView
 from domain.enrolment import Outcome, TransitionKind, states_after_each
 from domain.personnummer import Personnummer, mask_stored
 
@@ -101,19 +102,21 @@ def enrolment_read(view: EnrolmentView, today: date) -> EnrolmentRead:
         benefit_at_start=row.benefit_at_start,
         months_on_support_before_start=row.months_on_support_before_start,
         mentor_id=row.mentor_id,
+        mentor_name=view.mentor_name,
+        referrer_organisation_name=view.referrer_organisation_name,
         version=row.version,
         history=_history(view.loaded),
         mentor_history=[MentorAssignmentRead.model_validate(a) for a in view.mentor_history],
     )
 
 
-def participant_read(
-    row: ParticipantRow, enrolments: list[EnrolmentRow], today: date
-) -> ParticipantRead:
+def participant_read(view: ParticipantView, today: date) -> ParticipantRead:
+    row = view.row
     pnr = Personnummer(row.personnummer)
     return ParticipantRead(
         id=row.id,
         municipality_id=row.municipality_id,
+        municipality_name=view.municipality_name,
         personnummer_masked=pnr.masked,
         is_coordination_number=pnr.is_coordination_number,
         legal_sex=pnr.legal_sex,
@@ -130,7 +133,7 @@ def participant_read(
         created_at=row.created_at,
         updated_at=row.updated_at,
         version=row.version,
-        enrolments=[enrolment_summary(e) for e in enrolments],
+        enrolments=[enrolment_summary(e) for e in view.enrolments],
     )
 
 

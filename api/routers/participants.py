@@ -62,9 +62,9 @@ def create_participant(
     """Registers a person in the caller's municipality. The personnummer (or samordningsnummer)
     is validated (date, check digit, birth number) and normalised to 12 digits; legal sex and
     birth date are derived from it, never typed."""
-    row = service.create_participant(ctx, principal, data)
-    response.headers["ETag"] = etag(row.version)
-    return participant_read(row, [], ctx.clock.today())
+    view = service.create_participant(ctx, principal, data)
+    response.headers["ETag"] = etag(view.row.version)
+    return participant_read(view, ctx.clock.today())
 
 
 @router.get(
@@ -129,9 +129,9 @@ def get_participant(
 ) -> ParticipantRead:
     """The participant's record with a masked personnummer. The read is written to the access
     log."""
-    row, enrolments = service.get_participant(ctx, principal, participant_id)
-    response.headers["ETag"] = etag(row.version)
-    return participant_read(row, enrolments, ctx.clock.today())
+    view = service.get_participant(ctx, principal, participant_id)
+    response.headers["ETag"] = etag(view.row.version)
+    return participant_read(view, ctx.clock.today())
 
 
 @router.patch(
@@ -157,9 +157,11 @@ def update_participant(
 ) -> ParticipantRead:
     """Contact data, names, self-reported gender and education. Identity, municipality and case
     state cannot be changed here. Requires `If-Match`."""
-    row = service.update_participant(ctx, principal, participant_id, data, expected_version=version)
-    response.headers["ETag"] = etag(row.version)
-    return participant_read(row, [], ctx.clock.today())
+    view = service.update_participant(
+        ctx, principal, participant_id, data, expected_version=version
+    )
+    response.headers["ETag"] = etag(view.row.version)
+    return participant_read(view, ctx.clock.today())
 
 
 @router.post(

@@ -136,6 +136,7 @@ class EnrolmentSummary(ResponseModel):
 
 class EnrolmentRead(EnrolmentSummary):
     participant_id: int
+    mentor_name: str | None = Field(description="The current mentor's display name")
     highest_step: int | None
     step_entered_on: date | None
     days_in_step: int | None
@@ -143,6 +144,7 @@ class EnrolmentRead(EnrolmentSummary):
     exit_reason_code: str | None
     exit_status_code: str | None
     referrer_organisation_id: int | None
+    referrer_organisation_name: str | None
     referrer_contact_name: str | None
     referrer_contact_phone: str | None
     referrer_contact_email: str | None

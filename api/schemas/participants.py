@@ -99,6 +99,7 @@ class ParticipantPage(ResponseModel):
 class ParticipantRead(ResponseModel):
     id: int
     municipality_id: int
+    municipality_name: str = Field(description="The municipality the record belongs to")
     personnummer_masked: str
     is_coordination_number: bool
     legal_sex: LegalSex

@@ -48,6 +48,26 @@ MENTORING_ROLES = (Role.MENTOR.value, Role.LEAD_MENTOR.value)
 class EnrolmentView:
     loaded: LoadedEnrolment
     mentor_history: list[MentorAssignmentRow]
+    mentor_name: str | None = None
+    referrer_organisation_name: str | None = None
+
+
+def _view(session: Session, repo: EnrolmentRepository, loaded: LoadedEnrolment) -> EnrolmentView:
+    """The enrolment with the names a reader needs beside the ids (the mentor's, the referrer
+    organisation's): staff and organisation names, no participant data."""
+    row = loaded.row
+    mentor = session.get(UserRow, row.mentor_id) if row.mentor_id is not None else None
+    referrer = (
+        session.get(OrganisationRow, row.referrer_organisation_id)
+        if row.referrer_organisation_id is not None
+        else None
+    )
+    return EnrolmentView(
+        loaded,
+        repo.mentor_history(row.id),
+        mentor_name=mentor.display_name if mentor is not None else None,
+        referrer_organisation_name=referrer.name if referrer is not None else None,
+    )
 
 
 # A command factory gets the session and today, so Exit can resolve its codes from the
@@ -147,7 +167,7 @@ def refer(
             at=now,
         )
         uow.commit()
-        return EnrolmentView(loaded, repo.mentor_history(row.id))
+        return _view(uow.session, repo, loaded)
 
 
 def _assign(
@@ -176,7 +196,7 @@ def get_enrolment(ctx: AppContext, principal: Principal, enrolment_id: int) -> E
         loaded = repo.get(enrolment_id)
         if loaded is None:
             raise NotFound(ENROLMENT_NOT_FOUND)
-        view = EnrolmentView(loaded, repo.mentor_history(loaded.row.id))
+        view = _view(uow.session, repo, loaded)
     record_read(
         ctx,
         principal,
@@ -222,7 +242,7 @@ def transition(
             at=now,
         )
         uow.commit()
-        return EnrolmentView(saved, repo.mentor_history(loaded.row.id))
+        return _view(uow.session, repo, saved)
 
 
 def exit_command(effective_on: date, reason_code: str, status_code: str) -> CommandFactory:
@@ -304,7 +324,7 @@ def assign_mentor(
         )
         uow.commit()
         # The history is unchanged and the flush already bumped the row's version: no re-read.
-        return EnrolmentView(loaded, repo.mentor_history(enrolment_id))
+        return _view(uow.session, repo, loaded)
 
 
 def list_for_participant(
@@ -316,7 +336,7 @@ def list_for_participant(
             raise NotFound(PARTICIPANT_NOT_FOUND)
         repo = EnrolmentRepository(uow.session, scope)
         loaded = repo.for_participant(participant_id)
-        views = [EnrolmentView(item, repo.mentor_history(item.row.id)) for item in loaded]
+        views = [_view(uow.session, repo, item) for item in loaded]
     record_read(
         ctx,
         principal,

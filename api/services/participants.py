@@ -15,6 +15,7 @@ from api.persistence.models import (
     AuditEntryRow,
     AuditSubjectRow,
     EnrolmentRow,
+    OrganisationRow,
     ParticipantRow,
     UserRow,
 )
@@ -55,9 +56,21 @@ def _check_education(session: Session, code: str | None, today: date) -> None:
         )
 
 
+@dataclass(frozen=True)
+class ParticipantView:
+    row: ParticipantRow
+    enrolments: list[EnrolmentRow]
+    municipality_name: str
+
+
+def _municipality_name(session: Session, municipality_id: int) -> str:
+    municipality = session.get(OrganisationRow, municipality_id)
+    return municipality.name if municipality is not None else ""
+
+
 def create_participant(
     ctx: AppContext, principal: Principal, data: ParticipantCreate
-) -> ParticipantRow:
+) -> ParticipantView:
     today, now = ctx.clock.today(), ctx.clock.now()
     pnr = Personnummer.parse(data.personnummer, today=today)
     municipality_id = _require_municipality(principal)
@@ -95,20 +108,19 @@ def create_participant(
             principal, AuditEvent("participant.create", [row.id], "participant", row.id), at=now
         )
         uow.commit()
-        return row
+        return ParticipantView(row, [], _municipality_name(uow.session, row.municipality_id))
 
 
-def get_participant(
-    ctx: AppContext, principal: Principal, participant_id: int
-) -> tuple[ParticipantRow, list[EnrolmentRow]]:
+def get_participant(ctx: AppContext, principal: Principal, participant_id: int) -> ParticipantView:
     with ctx.database.unit_of_work(write=False) as uow:
         scope = scope_for(principal)
         row = ParticipantRepository(uow.session, scope).get(participant_id)
         if row is None:
             raise NotFound(PARTICIPANT_NOT_FOUND)
         enrolments = EnrolmentRepository(uow.session, scope).for_participant(row.id)
+        municipality_name = _municipality_name(uow.session, row.municipality_id)
     record_read(ctx, principal, AuditEvent("participant.read", [row.id], "participant", row.id))
-    return row, [e.row for e in enrolments]
+    return ParticipantView(row, [e.row for e in enrolments], municipality_name)
 
 
 def find_participants(
@@ -159,7 +171,7 @@ def update_participant(
     data: ParticipantUpdate,
     *,
     expected_version: int,
-) -> ParticipantRow:
+) -> ParticipantView:
     now = ctx.clock.now()
     with ctx.database.unit_of_work(write=True) as uow:
         row = ParticipantRepository(uow.session, scope_for(principal)).get(participant_id)
@@ -190,7 +202,7 @@ def update_participant(
             at=now,
         )
         uow.commit()
-        return row
+        return ParticipantView(row, [], _municipality_name(uow.session, row.municipality_id))
 
 
 def reveal_personnummer(

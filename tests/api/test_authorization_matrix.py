@@ -738,6 +738,7 @@ def expected_status(principal: str, op: Op, obj: str) -> int:
 PARTICIPANT_KEYS = {
     "id",
     "municipality_id",
+    "municipality_name",
     "personnummer_masked",
     "is_coordination_number",
     "legal_sex",
@@ -781,6 +782,7 @@ ENROLMENT_KEYS = {
     "exit_reason_code",
     "exit_status_code",
     "referrer_organisation_id",
+    "referrer_organisation_name",
     "referrer_contact_name",
     "referrer_contact_phone",
     "referrer_contact_email",
@@ -788,6 +790,7 @@ ENROLMENT_KEYS = {
     "benefit_at_start",
     "months_on_support_before_start",
     "mentor_id",
+    "mentor_name",
     "version",
     "history",
     "mentor_history",

@@ -71,6 +71,10 @@ def test_full_journey_to_work_and_exit(api: Api) -> None:
     )
     assert enrolment["state"] == "referred"
     assert enrolment["mentor_id"] == api.world.user("mentor_a")
+    # Names beside the ids, for people reading the record (staff and organisations only).
+    assert enrolment["mentor_name"] == "Test mentor_a"
+    assert enrolment["referrer_organisation_name"] == "Arbetsförmedlingen Skaraborg"
+    assert person["municipality_name"] == "Skara"
     eid = enrolment["id"]
 
     steps = [
@@ -450,6 +454,7 @@ def test_lead_mentor_reassigns_and_the_new_mentor_takes_over(api: Api) -> None:
     )
     assert r.status_code == 200, r.text
     assert r.json()["mentor_id"] == api.world.user("mentor_a2")
+    assert r.json()["mentor_name"] == "Test mentor_a2"
     assert [m["mentor_id"] for m in r.json()["mentor_history"]] == [
         api.world.user("mentor_a"),
         api.world.user("mentor_a2"),

@@ -2252,6 +2252,11 @@ export interface components {
             mentor_id: number | null;
             /** Participant Id */
             participant_id: number;
+            /**
+             * Mentor Name
+             * @description The current mentor's display name
+             */
+            mentor_name: string | null;
             /** Highest Step */
             highest_step: number | null;
             /** Step Entered On */
@@ -2265,6 +2270,8 @@ export interface components {
             exit_status_code: string | null;
             /** Referrer Organisation Id */
             referrer_organisation_id: number | null;
+            /** Referrer Organisation Name */
+            referrer_organisation_name: string | null;
             /** Referrer Contact Name */
             referrer_contact_name: string | null;
             /** Referrer Contact Phone */
@@ -3112,6 +3119,11 @@ export interface components {
             id: number;
             /** Municipality Id */
             municipality_id: number;
+            /**
+             * Municipality Name
+             * @description The municipality the record belongs to
+             */
+            municipality_name: string;
             /** Personnummer Masked */
             personnummer_masked: string;
             /** Is Coordination Number */
