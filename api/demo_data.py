@@ -1360,7 +1360,7 @@ def _create_world(session: Session, password_hash: str, secret_hash: str, now: d
         org("municipality", m.name, ASSOCIATION_NAME, municipality_code=m.code)
         org("unit", m.unit_name, m.name)
     for r in REFERRER_ORGANISATIONS:
-        org("referrer", r.name, referrer_type=r.referrer_type)
+        org("referrer", r.name, r.municipality, referrer_type=r.referrer_type)
 
     users: dict[str, UserRow] = {}
     for login in DEMO_LOGINS:

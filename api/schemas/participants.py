@@ -37,7 +37,7 @@ class ParticipantCreate(RequestModel):
     personnummer: str = Field(
         max_length=20,
         description="Personnummer or samordningsnummer, 10 or 12 digits with or without - / +",
-        examples=["19990101-9980"],
+        examples=["19990101-9985"],
     )
     first_name: Name
     last_name: Name

@@ -3066,7 +3066,7 @@ export interface components {
             /**
              * Personnummer
              * @description Personnummer or samordningsnummer, 10 or 12 digits with or without - / +
-             * @example 19990101-9980
+             * @example 19990101-9985
              */
             personnummer: string;
             /** First Name */
