@@ -97,8 +97,10 @@ def get_outcome_statistics(
     Lead mentors and unit managers get exact numbers for their own municipality (another
     municipality's id answers 404). Association analysts and evaluators get every member
     municipality with counts of 1–4 and the shares built on them suppressed
-    (`{"value": null, "suppressed": true}`). Each request is written to the access log with its
-    filters.
+    (`{"value": null, "suppressed": true, "suppression": "small"}`), and, so that no hidden cell
+    can be worked out by subtraction from a shown total, complementary cells hidden as well
+    (`"suppression": "complementary"`). `municipalities` names the municipalities the caller
+    may filter on. Each request is written to the access log with its filters.
     """
     return service.outcome_statistics(ctx, principal, query)
 

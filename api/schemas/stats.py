@@ -1,22 +1,33 @@
 """Statistics responses: aggregates only, never a person.
 
 Counts are integers, shares decimals in 0..1 rounded to 3 places (half up). For association
-staff and evaluators a count of 1–4 is shown as `{"value": null, "suppressed": true}`, and so is
-every share whose numerator or denominator is such a count: marked, never a made-up zero.
+staff and evaluators a count of 1–4 is shown as `{"value": null, "suppressed": true,
+"suppression": "small"}`, and so is every share whose numerator or denominator is such a count:
+marked, never a made-up zero. Cells that would give a hidden one back by subtraction from a
+shown total are hidden too, with `"suppression": "complementary"`.
 """
 
 from __future__ import annotations
 
 from datetime import date
+from typing import Literal
 
 from pydantic import Field
 
 from api.schemas.base import ResponseModel
 
+Suppression = Literal["small", "complementary"]
+_SUPPRESSION = (
+    "Why the cell is hidden: `small` - it counts 1-4 people (or rests on such a count); "
+    "`complementary` - it is not small itself but would give a hidden cell back by "
+    "subtraction from a total. Null when shown."
+)
+
 
 class CountCell(ResponseModel):
     value: int | None = Field(description="The count; null exactly when suppressed")
     suppressed: bool
+    suppression: Suppression | None = Field(default=None, description=_SUPPRESSION)
 
 
 class ShareCell(ResponseModel):
@@ -24,6 +35,7 @@ class ShareCell(ResponseModel):
         description="Share 0..1, 3 decimals; null when suppressed or nothing to divide by"
     )
     suppressed: bool
+    suppression: Suppression | None = Field(default=None, description=_SUPPRESSION)
 
 
 class Indicator(ResponseModel):
@@ -85,8 +97,16 @@ class StatsFilters(ResponseModel):
     group_by: list[str] = Field(default_factory=list)
 
 
+class MunicipalityName(ResponseModel):
+    id: int
+    name: str
+
+
 class OutcomeStatisticsRead(ResponseModel):
     filters: StatsFilters
+    municipalities: list[MunicipalityName] = Field(
+        description="The municipalities in your statistics scope (for filters and labels)"
+    )
     suppressed_below: int | None = Field(
         description="Counts below this are suppressed for you; null = exact numbers"
     )

@@ -18,6 +18,7 @@ from api.persistence.repositories.outcome_stats import (
     OutcomeStatsRepository,
     StatsFilter,
     exit_code_sets,
+    municipality_names,
     referrer_type_known,
     stats_municipalities,
 )
@@ -26,6 +27,7 @@ from api.schemas.stats import (
     FollowUpSustainability,
     Indicator,
     ItemFigures,
+    MunicipalityName,
     OutcomeFigures,
     OutcomeGroupRead,
     OutcomeStatisticsRead,
@@ -59,19 +61,23 @@ class StatsQuery:
     group_by: tuple[str, ...] = ()
 
 
-def _count(n: int, suppress: bool, hide: bool = False) -> CountCell:
-    """`hide`: complementary suppression chose this cell although it is not small itself."""
+def _count(n: int, suppress: bool, hide: bool = False, small: bool = False) -> CountCell:
+    """`hide`: complementary suppression chose this cell; `small`: it rests on a small count
+    elsewhere (its group's total)."""
+    if suppress and (o.is_small_cell(n) or small):
+        return CountCell(value=None, suppressed=True, suppression="small")
     if suppress and hide:
-        return CountCell(value=None, suppressed=True)
-    c = o.count_cell(n, suppress=suppress)
-    return CountCell(value=c.value, suppressed=c.suppressed)
+        return CountCell(value=None, suppressed=True, suppression="complementary")
+    return CountCell(value=n, suppressed=False)
 
 
 def _share(num: int, den: int, suppress: bool, hide: bool = False) -> ShareCell:
-    if suppress and hide:
-        return ShareCell(value=None, suppressed=True)
     c = o.share_cell(num, den, suppress=suppress)
-    return ShareCell(value=None if c.value is None else float(c.value), suppressed=c.suppressed)
+    if c.suppressed:
+        return ShareCell(value=None, suppressed=True, suppression="small")
+    if suppress and hide:
+        return ShareCell(value=None, suppressed=True, suppression="complementary")
+    return ShareCell(value=None if c.value is None else float(c.value), suppressed=False)
 
 
 def _indicator(num: int, den: int, suppress: bool) -> Indicator:
@@ -188,6 +194,7 @@ def _targets(
                     if figure.suppressed or ratio is None
                     else float(o.rounded(ratio) or 0),
                     suppressed=figure.suppressed,
+                    suppression=figure.suppression,
                 ),
             )
         )
@@ -207,6 +214,7 @@ def _targets(
                     if figure.suppressed or ratio is None
                     else float(o.rounded(ratio) or 0),
                     suppressed=figure.suppressed,
+                    suppression=figure.suppression,
                 ),
             )
         )
@@ -242,6 +250,7 @@ def outcome_statistics(
         follow_ups_total = repo.follow_up_counts(f, codes, ()).get((), [])
         follow_ups = repo.follow_up_counts(f, codes, keys)
         composition = repo.goal_reached_by(f, codes, [o.GroupBy.REFERRER_TYPE.value])
+        names = municipality_names(uow.session, stats_municipalities(uow.session, principal))
         AuditLog(uow.session).append(
             principal,
             AuditEvent(
@@ -262,6 +271,9 @@ def outcome_statistics(
     )
     return OutcomeStatisticsRead(
         filters=_filters_read(f, group_by),
+        municipalities=[
+            MunicipalityName(id=i, name=n) for i, n in sorted(names.items(), key=lambda x: x[1])
+        ],
         suppressed_below=o.SUPPRESSION_THRESHOLD if suppress else None,
         total=_figures(total, follow_ups_total, suppress, total_hidden),
         groups=[
@@ -298,9 +310,9 @@ def _item_figures(pairs: dict[tuple[int, int], int], suppress: bool) -> ItemFigu
     net_suppressed = suppress and (o.is_small_cell(s.n) or hide[0] or hide[2])
 
     def part(value: int, hidden: bool) -> Indicator:
-        hidden = hidden or o.is_small_cell(s.n)
         return Indicator(
-            count=_count(value, suppress, hidden), share=_share(value, s.n, suppress, hidden)
+            count=_count(value, suppress, hidden, small=o.is_small_cell(s.n)),
+            share=_share(value, s.n, suppress, hidden),
         )
 
     return ItemFigures(
@@ -311,6 +323,11 @@ def _item_figures(pairs: dict[tuple[int, int], int], suppress: bool) -> ItemFigu
         net_effect=ShareCell(
             value=None if net_suppressed or net is None else float(o.rounded(net) or 0),
             suppressed=net_suppressed,
+            suppression=None
+            if not net_suppressed
+            else "small"
+            if any(o.is_small_cell(x) for x in (s.n, s.improved, s.worsened))
+            else "complementary",
         ),
         median_first=median(s.median_first),
         median_latest=median(s.median_latest),

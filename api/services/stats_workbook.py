@@ -2,7 +2,8 @@
 
 Built from exactly what the statistics endpoints answer (same filters, scope and suppression),
 so the workbook can never show a number the JSON would not. A suppressed cell is written as the
-text "<5" (marked, never 0); shares are real numbers with a percent format so they can be
+text "<5" when it is small itself, "dold" when complementary suppression hid it (marked, never
+0); shares are real numbers with a percent format so they can be
 charted. Swedish headings: the readers are the association's staff and its board.
 """
 
@@ -27,6 +28,13 @@ from api.schemas.stats import (
 
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SUPPRESSED_TEXT = "<5"
+# Not small itself, but it would give a small cell back by subtraction from a shown total.
+COMPLEMENTARY_TEXT = "dold"
+
+
+def _suppressed_text(cell: CountCell | ShareCell) -> str:
+    return COMPLEMENTARY_TEXT if cell.suppression == "complementary" else SUPPRESSED_TEXT
+
 
 _GROUP_LABELS = {
     "legal_sex": "Juridiskt kön",
@@ -92,10 +100,10 @@ class _Sheet:
 
     def _write(self, col: int, cell: Any) -> None:
         if isinstance(cell, CountCell):
-            cell = SUPPRESSED_TEXT if cell.suppressed else cell.value
+            cell = _suppressed_text(cell) if cell.suppressed else cell.value
         elif isinstance(cell, ShareCell):
             if cell.suppressed:
-                cell = SUPPRESSED_TEXT
+                cell = _suppressed_text(cell)
             elif cell.value is not None:
                 self.sheet.write_number(self.row, col, cell.value, self.formats["share"])
                 return
@@ -144,7 +152,10 @@ def _filters_text(outcomes: OutcomeStatisticsRead) -> str:
     if f.referrer_type:
         text += f", remittent {f.referrer_type}"
     if outcomes.suppressed_below:
-        text += f". Celler med färre än {outcomes.suppressed_below} personer visas som <5."
+        text += (
+            f". Celler med färre än {outcomes.suppressed_below} personer visas som <5; celler "
+            "som annars kunde räknas fram ur en summa visas som dold."
+        )
     return text
 
 
@@ -189,7 +200,7 @@ def outcome_workbook(
         s.line([_TARGET_LABELS.get(t.indicator, t.indicator), target, t.figure, None])
         # Fulfilment is a ratio that may exceed 1: shown as a number, not a percent.
         if fulfilment.suppressed:
-            s.sheet.write_string(s.row - 1, 3, SUPPRESSED_TEXT)
+            s.sheet.write_string(s.row - 1, 3, _suppressed_text(fulfilment))
         elif fulfilment.value is not None:
             s.sheet.write_number(s.row - 1, 3, fulfilment.value)
     s.sheet.set_column(0, 0, 36)

@@ -127,11 +127,15 @@ def test_lead_mentor_sees_exact_numbers_of_own_municipality(populated: Api) -> N
     assert body["suppressed_below"] is None
     assert body["filters"]["municipality_ids"] == [populated.world.municipality_a]
     total = body["total"]
-    assert total["exited"] == {"value": 7, "suppressed": False}
+    assert total["exited"] == {"value": 7, "suppressed": False, "suppression": None}
     assert total["goal_reached_studies"]["count"]["value"] == 6
     men = next(g for g in body["groups"] if g["key"] == {"legal_sex": "man"})["figures"]
     # One man: exact for the municipality's own staff.
-    assert men["goal_reached_work"]["count"] == {"value": 1, "suppressed": False}
+    assert men["goal_reached_work"]["count"] == {
+        "value": 1,
+        "suppressed": False,
+        "suppression": None,
+    }
     assert men["goal_reached_work"]["share"]["value"] == 1.0
 
 
@@ -140,19 +144,23 @@ def test_analyst_sees_all_municipalities_with_small_cells_suppressed(populated: 
     assert r.status_code == 200, r.text
     body = r.json()
     assert body["suppressed_below"] == 5
-    assert body["total"]["exited"] == {"value": 10, "suppressed": False}
+    assert body["total"]["exited"] == {"value": 10, "suppressed": False, "suppression": None}
     groups = {
         (g["key"]["municipality"], g["key"]["legal_sex"]): g["figures"] for g in body["groups"]
     }
     w = populated.world
     a_men = groups[(w.municipality_a, "man")]
-    assert a_men["exited"] == {"value": None, "suppressed": True}
-    assert a_men["goal_reached"]["share"] == {"value": None, "suppressed": True}
+    assert a_men["exited"] == {"value": None, "suppressed": True, "suppression": "small"}
+    assert a_men["goal_reached"]["share"] == {
+        "value": None,
+        "suppressed": True,
+        "suppression": "small",
+    }
     b_women = groups[(w.municipality_b, "woman")]
     assert b_women["exited"]["suppressed"] is True
     # A share whose numerator is fine but denominator small is suppressed too.
     a_women = groups[(w.municipality_a, "woman")]
-    assert a_women["exited"] == {"value": 6, "suppressed": False}
+    assert a_women["exited"] == {"value": 6, "suppressed": False, "suppression": None}
     # Complementary suppression: no column of groups has a lone hidden cell, since the total
     # row minus the shown cells would give it back.
     for measure in ("persons", "enrolments", "exited", "continuing"):
@@ -165,8 +173,17 @@ def test_analyst_sees_all_municipalities_with_small_cells_suppressed(populated: 
         hidden = sum(cell["suppressed"] for cell in column)
         shown_nonzero = [c for c in column if not c["suppressed"] and c["value"]]
         assert hidden != 1 or not shown_nonzero, (indicator, column)
+    # Each hidden cell says why; a complementary one is not small itself.
+    cells = [g["goal_reached"]["count"] for g in groups.values()]
+    assert {c["suppression"] for c in cells if c["suppressed"]} == {"small", "complementary"}
+    assert all(c["suppression"] is None for c in cells if not c["suppressed"])
+    # The municipalities in scope, named, for filters and labels.
+    assert body["municipalities"] == [
+        {"id": w.municipality_a, "name": "Skara"},
+        {"id": w.municipality_b, "name": "Vara"},
+    ]
     # Zero is shown: it discloses nobody.
-    assert body["total"]["excluded"] == {"value": 0, "suppressed": False}
+    assert body["total"]["excluded"] == {"value": 0, "suppressed": False, "suppression": None}
 
     # No small number leaks anywhere in the response.
     def small_values(node: Any) -> list[int]:
@@ -331,7 +348,11 @@ def test_self_assessment_suppressed_for_the_analyst(populated: Api) -> None:
     assert diet["overall"]["n"]["value"] == 7
     # 1 worsened and 1 unchanged: suppressed, and so is the net effect built on them.
     assert diet["overall"]["worsened"]["count"]["suppressed"] is True
-    assert diet["overall"]["net_effect"] == {"value": None, "suppressed": True}
+    assert diet["overall"]["net_effect"] == {
+        "value": None,
+        "suppressed": True,
+        "suppression": "small",
+    }
     man = diet["by_legal_sex"]["man"]
     assert man["n"]["suppressed"] is True
     assert man["medians_suppressed"] is True and man["median_first"] is None

@@ -11,7 +11,7 @@ from conftest import Api
 from openpyxl import load_workbook
 from test_stats_api import populated  # noqa: F401 - the fixture
 
-from api.services.stats_workbook import SUPPRESSED_TEXT, XLSX_MEDIA_TYPE
+from api.services.stats_workbook import COMPLEMENTARY_TEXT, SUPPRESSED_TEXT, XLSX_MEDIA_TYPE
 
 URL = "/api/v1/stats/outcomes.xlsx"
 SHEETS = ["Utfall", "Remittenter", "Måluppfyllelse", "Uppföljning", "Självskattning"]
@@ -71,6 +71,8 @@ def test_the_analyst_sees_small_cells_marked_never_as_numbers(populated: Api) ->
     )
     sheet = rows(r.content, "Utfall")
     assert any(SUPPRESSED_TEXT in row for row in sheet)
+    # Complementary cells are marked as hidden, not as "<5" (they are not small).
+    assert any(COMPLEMENTARY_TEXT in row for row in sheet)
     # No count between 1 and 4 anywhere in the workbook's tables (shares and medians aside).
     for name in ("Utfall", "Remittenter", "Självskattning"):
         all_rows = rows(r.content, name)

@@ -98,6 +98,15 @@ class ExitCodeSets:
     studies_statuses: frozenset[str] = frozenset()
 
 
+def municipality_names(session: Session, ids: Sequence[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(OrganisationRow.id, OrganisationRow.name).where(OrganisationRow.id.in_(list(ids)))
+    )
+    return {int(i): str(n) for i, n in rows}
+
+
 def exit_code_sets(session: Session) -> ExitCodeSets:
     """A code means what the newest list version containing it says (old codes keep theirs)."""
     rows = session.execute(

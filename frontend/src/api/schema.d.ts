@@ -1050,8 +1050,10 @@ export interface paths {
          *     Lead mentors and unit managers get exact numbers for their own municipality (another
          *     municipality's id answers 404). Association analysts and evaluators get every member
          *     municipality with counts of 1–4 and the shares built on them suppressed
-         *     (`{"value": null, "suppressed": true}`). Each request is written to the access log with its
-         *     filters.
+         *     (`{"value": null, "suppressed": true, "suppression": "small"}`), and, so that no hidden cell
+         *     can be worked out by subtraction from a shown total, complementary cells hidden as well
+         *     (`"suppression": "complementary"`). `municipalities` names the municipalities the caller
+         *     may filter on. Each request is written to the access log with its filters.
          */
         get: operations["get_outcome_statistics"];
         put?: never;
@@ -2091,6 +2093,11 @@ export interface components {
             value: number | null;
             /** Suppressed */
             suppressed: boolean;
+            /**
+             * Suppression
+             * @description Why the cell is hidden: `small` - it counts 1-4 people (or rests on such a count); `complementary` - it is not small itself but would give a hidden cell back by subtraction from a total. Null when shown.
+             */
+            suppression?: ("small" | "complementary") | null;
         };
         /** DeclineCommand */
         DeclineCommand: {
@@ -2929,6 +2936,13 @@ export interface components {
                 [key: string]: number;
             };
         };
+        /** MunicipalityName */
+        MunicipalityName: {
+            /** Id */
+            id: number;
+            /** Name */
+            name: string;
+        };
         /** OrganisationCreate */
         OrganisationCreate: {
             kind: components["schemas"]["OrganisationKind"];
@@ -3048,6 +3062,11 @@ export interface components {
         /** OutcomeStatisticsRead */
         OutcomeStatisticsRead: {
             filters: components["schemas"]["StatsFilters"];
+            /**
+             * Municipalities
+             * @description The municipalities in your statistics scope (for filters and labels)
+             */
+            municipalities: components["schemas"]["MunicipalityName"][];
             /**
              * Suppressed Below
              * @description Counts below this are suppressed for you; null = exact numbers
@@ -3684,6 +3703,11 @@ export interface components {
             value: number | null;
             /** Suppressed */
             suppressed: boolean;
+            /**
+             * Suppression
+             * @description Why the cell is hidden: `small` - it counts 1-4 people (or rests on such a count); `complementary` - it is not small itself but would give a hidden cell back by subtraction from a total. Null when shown.
+             */
+            suppression?: ("small" | "complementary") | null;
         };
         /** StartCommand */
         StartCommand: {
