@@ -2,18 +2,25 @@ import { useEffect, useRef } from "react";
 import type { ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 
-type Props = { title: string; actions?: ReactNode; children: ReactNode };
+type Props = {
+  title: string;
+  /** The browser tab's title when it must differ from the heading: a participant's name is
+   * shown as the heading but kept out of the tab title (and so out of browser history). */
+  documentTitle?: string;
+  actions?: ReactNode;
+  children: ReactNode;
+};
 
 /**
  * A screen: sets the document title and moves focus to the heading when the screen opens,
  * so a screen-reader or keyboard user knows the route changed (a SPA does not reload).
  */
-export function Page({ title, actions, children }: Props) {
+export function Page({ title, documentTitle, actions, children }: Props) {
   const { t } = useTranslation();
   const heading = useRef<HTMLHeadingElement>(null);
   useEffect(() => {
-    document.title = `${title} – ${t("appName")}`;
-  }, [title, t]);
+    document.title = `${documentTitle ?? title} – ${t("appName")}`;
+  }, [documentTitle, title, t]);
   useEffect(() => {
     heading.current?.focus({ preventScroll: true });
   }, []);
