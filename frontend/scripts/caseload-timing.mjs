@@ -51,12 +51,12 @@ try {
   const caseload = [];
   // Warm-up once each (first compile of the JS), then alternate so drift hits both alike.
   await timeTo(shellPage, "/logga-in", "form");
-  await timeTo(page, "/start", "main table tbody tr");
+  await timeTo(page, "/start", "table.mentor-caseload tbody tr");
   for (let i = 0; i < runs; i++) {
     shell.push(await timeTo(shellPage, "/logga-in", "form"));
-    caseload.push(await timeTo(page, "/start", "main table tbody tr"));
+    caseload.push(await timeTo(page, "/start", "table.mentor-caseload tbody tr"));
   }
-  const rows = await page.locator("main table").first().locator("tbody tr").count();
+  const rows = await page.locator("table.mentor-caseload tbody tr").count();
   await browser.close();
   const s = median(shell);
   const c = median(caseload);
