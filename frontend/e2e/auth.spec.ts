@@ -45,3 +45,25 @@ test("switching to English changes the interface language and the page language"
   await expect(page.getByRole("button", { name: "Sign out" })).toBeVisible();
   await expect(page.locator("html")).toHaveAttribute("lang", "en");
 });
+
+test("an unknown address inside the app says so, accessibly, and keeps the session", async ({ page }) => {
+  await signIn(page, "mentor.skara1");
+  await page.goto("/finns-inte");
+  await expect(page.getByRole("heading", { name: "Sidan finns inte" })).toBeVisible();
+  await expect(page.getByRole("button", { name: "Logga ut" })).toBeVisible();
+  await expectNoAxeViolations(page);
+  await page.getByRole("link", { name: "Till startsidan" }).click();
+  await expect(page).toHaveURL(/\/start$/);
+});
+
+test("the skip link moves keyboard users past the menu to the screen", async ({ page }) => {
+  await signIn(page, "mentor.skara1");
+  // A fresh page load starts at the top; the skip link is the first stop.
+  await page.reload();
+  await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
+  await page.keyboard.press("Tab");
+  const skip = page.getByRole("link", { name: "Hoppa till innehållet" });
+  await expect(skip).toBeFocused();
+  await page.keyboard.press("Enter");
+  await expect(page.locator("#main")).toBeFocused();
+});

@@ -12,9 +12,14 @@ type Props = {
 };
 
 /**
- * A screen: sets the document title and moves focus to the heading when the screen opens,
- * so a screen-reader or keyboard user knows the route changed (a SPA does not reload).
+ * A screen: sets the document title and, when the screen opens by a route change, moves
+ * focus to its heading, so a screen-reader or keyboard user knows the route changed (a SPA
+ * does not reload).
  */
+// The first screen after a page load leaves focus where the browser puts it (the top, so the
+// skip link comes first); later screens are client-side route changes and take focus.
+let pageLoadScreen = true;
+
 export function Page({ title, documentTitle, actions, children }: Props) {
   const { t } = useTranslation();
   const heading = useRef<HTMLHeadingElement>(null);
@@ -22,6 +27,10 @@ export function Page({ title, documentTitle, actions, children }: Props) {
     document.title = `${documentTitle ?? title} – ${t("appName")}`;
   }, [documentTitle, title, t]);
   useEffect(() => {
+    if (pageLoadScreen) {
+      pageLoadScreen = false;
+      return;
+    }
     heading.current?.focus({ preventScroll: true });
   }, []);
   return (
