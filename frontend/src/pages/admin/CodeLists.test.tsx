@@ -2,8 +2,9 @@ import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
 import { ME_MENTOR, mockApi, renderScreen } from "../../test/render";
+import { todayIso } from "../../lib/dates";
 import CodeLists from "./CodeLists";
-import { codeListVersionBody, describeChanges, draftsOf, isoDate } from "./codeListDraft";
+import { codeListVersionBody, describeChanges, draftsOf } from "./codeListDraft";
 
 // Typing with user-event in jsdom is slow on a busy machine.
 vi.setConfig({ testTimeout: 20_000 });
@@ -146,7 +147,7 @@ describe("CodeLists", () => {
       entries: [
         { code: "motivational_talk", label_sv: "Motiverande samtal (MI)", label_en: "Motiverande samtal (en)", sort_order: 10, valid_from: null, valid_to: null, continues_in_regular_operations: false, excluded_from_statistics: false },
         { code: "health_activity", label_sv: "Hälsoaktivitet", label_en: "Hälsoaktivitet (en)", sort_order: 20, valid_from: null, valid_to: null, continues_in_regular_operations: false, excluded_from_statistics: false },
-        { code: "praktik", label_sv: "Praktik", label_en: "Praktik (en)", sort_order: 30, valid_from: null, valid_to: isoDate(new Date(), -1), continues_in_regular_operations: false, excluded_from_statistics: false },
+        { code: "praktik", label_sv: "Praktik", label_en: "Praktik (en)", sort_order: 30, valid_from: null, valid_to: todayIso(new Date(), -1), continues_in_regular_operations: false, excluded_from_statistics: false },
         { code: "digital_meeting", label_sv: "Digitalt möte", label_en: "Digital meeting", sort_order: 40, valid_from: null, valid_to: null, continues_in_regular_operations: false, excluded_from_statistics: false },
       ],
     });

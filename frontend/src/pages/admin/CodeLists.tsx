@@ -6,10 +6,12 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { api, isApiError, unwrap } from "../../api/client";
+import { serverFields } from "../../api/fieldErrors";
 import { useSession } from "../../auth/session";
 import { ErrorNotice, Loading } from "../../components/ErrorNotice";
 import { Field } from "../../components/Field";
 import { Page } from "../../components/Page";
+import { formatDate, todayIso } from "../../lib/dates";
 import "./admin.css";
 import { CheckboxField } from "./CheckboxField";
 import {
@@ -22,13 +24,11 @@ import {
   type Draft,
   draftsOf,
   FLAG_LISTS,
-  isoDate,
   type ListName,
   newDraft,
   OUTCOME_GROUPS,
   OUTCOME_LIST,
 } from "./codeListDraft";
-import { serverFieldErrors } from "./serverFields";
 
 const LISTS_KEY = ["code-lists"] as const;
 
@@ -198,8 +198,8 @@ function ListDetail({ name, canPublish, onPublished }: { name: ListName; canPubl
   );
 }
 
-function validity(entry: { valid_from: string | null; valid_to: string | null }, today: string, t: (key: string, options?: Record<string, unknown>) => string, locale: string): string {
-  const show = (iso: string) => new Date(`${iso}T12:00:00`).toLocaleDateString(locale);
+function validity(entry: { valid_from: string | null; valid_to: string | null }, today: string, t: (key: string, options?: Record<string, unknown>) => string, language: string): string {
+  const show = (iso: string) => formatDate(iso, language);
   if (entry.valid_to && entry.valid_to < today) return t("codeLists.validity.retired", { date: show(entry.valid_to) });
   if (entry.valid_from && entry.valid_from > today) return t("codeLists.validity.from", { date: show(entry.valid_from) });
   if (entry.valid_to) return t("codeLists.validity.until", { date: show(entry.valid_to) });
@@ -214,8 +214,7 @@ function flagWords(entry: CodeEntry, t: (key: string) => string): string {
 
 function EntriesTable({ list }: { list: CodeList }) {
   const { t, i18n } = useTranslation("admin");
-  const locale = i18n.language === "sv" ? "sv-SE" : "en-GB";
-  const today = isoDate(new Date());
+  const today = todayIso();
   const flags = FLAG_LISTS.includes(list.name);
   const outcome = list.name === OUTCOME_LIST;
   return (
@@ -249,7 +248,7 @@ function EntriesTable({ list }: { list: CodeList }) {
                 <td lang="en">{entry.label_en}</td>
                 {outcome && <td>{entry.outcome_group ? t(`codeLists.outcomeGroups.${entry.outcome_group}`) : "–"}</td>}
                 {flags && <td>{flagWords(entry, t)}</td>}
-                <td>{validity(entry, today, t, locale)}</td>
+                <td>{validity(entry, today, t, i18n.language)}</td>
               </tr>
             ))}
           </tbody>
@@ -263,7 +262,6 @@ type Step = "edit" | "review";
 
 function Editor({ list, onCancel, onPublished }: { list: CodeList; onCancel: () => void; onPublished: (list: CodeList) => void }) {
   const { t, i18n } = useTranslation("admin");
-  const locale = i18n.language === "sv" ? "sv-SE" : "en-GB";
   const queryClient = useQueryClient();
   const [label, setLabel] = useState(list.label);
   const [drafts, setDrafts] = useState<Draft[]>(() => draftsOf(list));
@@ -274,8 +272,8 @@ function Editor({ list, onCancel, onPublished }: { list: CodeList; onCancel: () 
   const focusKey = useRef<string | null>(null);
   const heading = useRef<HTMLHeadingElement>(null);
   const reviewHeading = useRef<HTMLHeadingElement>(null);
-  const today = isoDate(new Date());
-  const yesterday = isoDate(new Date(), -1);
+  const today = todayIso();
+  const yesterday = todayIso(new Date(), -1);
   const flags = FLAG_LISTS.includes(list.name);
   const outcome = list.name === OUTCOME_LIST;
   const listTitle = t(`codeLists.names.${list.name}`);
@@ -307,7 +305,7 @@ function Editor({ list, onCancel, onPublished }: { list: CodeList; onCancel: () 
       setFailure(error);
       if (isApiError(error, 422)) {
         const found: Record<string, string> = {};
-        for (const key of Object.keys(serverFieldErrors(error).fields)) {
+        for (const key of Object.keys(serverFields(error))) {
           if (/^entries\.\d+\.\w+$/.test(key) || key === "label") found[key] = "codeLists.errors.server";
         }
         setProblems(found);
@@ -400,7 +398,7 @@ function Editor({ list, onCancel, onPublished }: { list: CodeList; onCancel: () 
             <p>{t("codeLists.review.intro", { count: changes.length })}</p>
             <ul className="admin-changes">
               {changes.map((c, i) => (
-                <li key={i}>{changeText(c, t, locale)}</li>
+                <li key={i}>{changeText(c, t, i18n.language)}</li>
               ))}
             </ul>
           </>
@@ -593,7 +591,7 @@ function Editor({ list, onCancel, onPublished }: { list: CodeList; onCancel: () 
                   {t("codeLists.editor.remove", { n: index + 1 })}
                 </button>
               )}
-              {retired && <span className="muted">{t("codeLists.editor.retiredHint", { date: new Date(`${d.valid_to}T12:00:00`).toLocaleDateString(locale) })}</span>}
+              {retired && <span className="muted">{t("codeLists.editor.retiredHint", { date: formatDate(d.valid_to, i18n.language) })}</span>}
             </div>
           </fieldset>
         );
@@ -616,7 +614,7 @@ function Editor({ list, onCancel, onPublished }: { list: CodeList; onCancel: () 
   );
 }
 
-function changeText(change: Change, t: (key: string, options?: Record<string, unknown>) => string, locale: string): string {
+function changeText(change: Change, t: (key: string, options?: Record<string, unknown>) => string, language: string): string {
   switch (change.kind) {
     case "label":
       return t("codeLists.changes.label", { from: change.from, to: change.to });
@@ -625,7 +623,7 @@ function changeText(change: Change, t: (key: string, options?: Record<string, un
     case "relabelled":
       return t(`codeLists.changes.relabelled_${change.language}`, { code: change.code, from: change.from, to: change.to });
     case "retired":
-      return t("codeLists.changes.retired", { code: change.code, date: new Date(`${change.on}T12:00:00`).toLocaleDateString(locale) });
+      return t("codeLists.changes.retired", { code: change.code, date: formatDate(change.on, language) });
     case "reinstated":
       return t("codeLists.changes.reinstated", { code: change.code });
     case "changed":

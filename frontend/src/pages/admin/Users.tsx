@@ -6,12 +6,12 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useEffect, useMemo, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { api, ifMatch, isApiError, type Schemas, unwrap } from "../../api/client";
+import { isValidationError, serverFields } from "../../api/fieldErrors";
 import { ErrorNotice, Loading } from "../../components/ErrorNotice";
 import { Field } from "../../components/Field";
 import { Page } from "../../components/Page";
 import "./admin.css";
 import { CheckboxField } from "./CheckboxField";
-import { asSentence, serverFieldErrors } from "./serverFields";
 
 type User = Schemas["UserRead"];
 type Organisation = Schemas["OrganisationRead"];
@@ -193,9 +193,18 @@ function organisationText(user: User, byId: Map<number, Organisation>): string {
   return names.join(", ");
 }
 
+/** "finns redan" → "Finns redan." (the service's field texts are short phrases). */
+function asSentence(text: string): string {
+  const trimmed = text.trim();
+  if (!trimmed) return trimmed;
+  const first = trimmed.charAt(0).toUpperCase() + trimmed.slice(1);
+  return /[.!?]$/.test(first) ? first : `${first}.`;
+}
+
 /** The field errors of a refused create/update, in the screen's words where the API's are technical. */
 function fieldErrorsFrom(error: unknown, t: (key: string) => string): Errors {
-  const { fields, validation } = serverFieldErrors(error);
+  const fields = serverFields(error);
+  const validation = isValidationError(error);
   const found: Errors = {};
   for (const [field, message] of Object.entries(fields)) {
     if (field === "username" && isApiError(error, 409)) found.username = t("users.errors.usernameTaken");

@@ -65,12 +65,6 @@ export function newDraft(drafts: Draft[], key: string): Draft {
   };
 }
 
-/** yyyy-mm-dd of the local date `days` from `now`. */
-export function isoDate(now: Date, days = 0): string {
-  const d = new Date(now.getFullYear(), now.getMonth(), now.getDate() + days);
-  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
-}
-
 export function codeListVersionBody(name: ListName, label: string, drafts: Draft[]): Schemas["CodeListVersionCreate"] {
   const flags = FLAG_LISTS.includes(name);
   return {

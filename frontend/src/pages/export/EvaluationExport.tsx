@@ -5,11 +5,12 @@
 import { type FormEvent, useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { api, isApiError, toApiError } from "../../api/client";
+import { isValidationError, serverFields } from "../../api/fieldErrors";
 import { useSession } from "../../auth/session";
 import { ErrorNotice } from "../../components/ErrorNotice";
 import { Field } from "../../components/Field";
 import { Page } from "../../components/Page";
-import { serverFieldErrors } from "../admin/serverFields";
+import { dateLocale } from "../../lib/dates";
 import "./export.css";
 import { exportFileName, readExport, type Trailer } from "./readExport";
 
@@ -48,7 +49,7 @@ function saveFile(url: string, fileName: string): void {
 export default function EvaluationExport() {
   const { t, i18n } = useTranslation("exports");
   const { me } = useSession();
-  const locale = i18n.language === "sv" ? "sv-SE" : "en-GB";
+  const locale = dateLocale(i18n.language);
   const [purpose, setPurpose] = useState("");
   const [since, setSince] = useState("");
   const [sinceTouched, setSinceTouched] = useState(false);
@@ -85,7 +86,8 @@ export default function EvaluationExport() {
 
   function serverErrors(error: unknown): FieldErrors | null {
     if (!isApiError(error, 422)) return null;
-    const { fields, validation } = serverFieldErrors(error);
+    const fields = serverFields(error);
+    const validation = isValidationError(error);
     const found: FieldErrors = {};
     if (fields.purpose !== undefined) found.purpose = t("purpose.length");
     if (fields.since !== undefined) found.since = validation ? t("since.invalid") : error.message || t("since.invalid");

@@ -4,6 +4,7 @@
 // each the server sent and the cursor for the next incremental pull. A stream that ends
 // without a trailer was cut off.
 import type { Schemas } from "../../api/client";
+import { todayIso } from "../../lib/dates";
 
 export type Trailer = Schemas["EvaluationTrailer"];
 
@@ -84,8 +85,5 @@ export async function readExport(
 
 /** `levelup-utvardering-2026-11-23.ndjson`, with the local date. */
 export function exportFileName(now: Date = new Date()): string {
-  const yyyy = now.getFullYear();
-  const mm = String(now.getMonth() + 1).padStart(2, "0");
-  const dd = String(now.getDate()).padStart(2, "0");
-  return `levelup-utvardering-${yyyy}-${mm}-${dd}.ndjson`;
+  return `levelup-utvardering-${todayIso(now)}.ndjson`;
 }

@@ -2,8 +2,8 @@ import { fireEvent, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import { mockApi, renderScreen } from "../../test/render";
+import { todayIso } from "../../lib/dates";
 import MunicipalityMentors from "./MunicipalityMentors";
-import { todayIso } from "./dates";
 
 const ME_LEAD = {
   kind: "user",

@@ -3,9 +3,10 @@ import { type FormEvent, useEffect, useId, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
 import { api, ifMatch, isApiError, type Schemas, unwrap } from "../../api/client";
+import { serverFields } from "../../api/fieldErrors";
 import { ErrorNotice, Loading } from "../../components/ErrorNotice";
 import { Field } from "../../components/Field";
-import { isIsoDate, showDate, todayIso } from "./dates";
+import { formatDate, isIsoDate, todayIso } from "../../lib/dates";
 
 type MentorLoad = Schemas["MentorLoadRead"];
 type ListItem = Schemas["ParticipantListItem"];
@@ -249,7 +250,7 @@ function ReassignForm({ participant, enrolmentId, mentors, onDone, onCancel }: F
         t("reassign.done", {
           name,
           mentor: mentorName(vars.body.mentor_id),
-          date: showDate(vars.body.assigned_on ?? todayIso(), i18n.language),
+          date: formatDate(vars.body.assigned_on ?? todayIso(), i18n.language),
         }),
       );
     },
@@ -260,7 +261,7 @@ function ReassignForm({ participant, enrolmentId, mentors, onDone, onCancel }: F
       }
       if (isApiError(error, 422) && Object.keys(error.fields).length > 0) {
         const known: Errors = {};
-        for (const [field, message] of Object.entries(error.fields)) {
+        for (const [field, message] of Object.entries(serverFields(error))) {
           if (field === "mentor_id" || field === "assigned_on" || field === "reason") known[field] = message;
         }
         if (Object.keys(known).length > 0) {

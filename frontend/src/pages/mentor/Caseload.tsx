@@ -5,7 +5,7 @@ import { Link } from "react-router";
 import { api, type Schemas, unwrap } from "../../api/client";
 import { useSession } from "../../auth/session";
 import { Staircase } from "../../components/Staircase";
-import { dateLocale } from "./dates";
+import { dateLocale } from "../../lib/dates";
 
 type Item = Schemas["CaseloadItem"];
 type State = Schemas["EnrolmentState"];

@@ -1,7 +1,8 @@
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
 import type { Schemas } from "../../api/client";
-import { addMinutes, formatDate } from "./dates";
+import { formatDate } from "../../lib/dates";
+import { addMinutes } from "./dates";
 
 type Tasks = Schemas["TasksRead"];
 type CaseloadItem = Schemas["CaseloadItem"];

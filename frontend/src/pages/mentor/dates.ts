@@ -1,13 +1,4 @@
-/** The locale dates are shown in: Swedish or British English. */
-export function dateLocale(language: string): string {
-  return language === "sv" ? "sv-SE" : "en-GB";
-}
-
-/** An ISO yyyy-mm-dd date from the API, shown in the interface language (no time-zone shift). */
-export function formatDate(iso: string, language: string, options?: Intl.DateTimeFormatOptions): string {
-  const [year, month, day] = iso.split("-").map(Number) as [number, number, number];
-  return new Date(year, month - 1, day).toLocaleDateString(dateLocale(language), options);
-}
+// The mentor screens' own time arithmetic (dates in general: lib/dates).
 
 /** "09:30" plus `minutes`, as "hh:mm" (sessions do not cross midnight). */
 export function addMinutes(time: string, minutes: number): string {

@@ -5,12 +5,12 @@ import { api, ifMatch, isApiError, type Schemas, unwrap } from "../../api/client
 import { useSession } from "../../auth/session";
 import { errorText, ErrorNotice, Loading } from "../../components/ErrorNotice";
 import { Field } from "../../components/Field";
+import { formatDate, todayIso } from "../../lib/dates";
 import {
   ACTION_ORDER,
   type ActionKind,
   availableActions,
   earliestEffectiveDate,
-  formatIso,
   effectiveDateError,
   EMPTY_OUTCOME,
   type Enrolment,
@@ -20,7 +20,6 @@ import {
   type OutcomeValues,
   type Programme,
   serverFieldErrors,
-  todayIso,
   validateOutcome,
 } from "./actions";
 import { ModalDialog } from "./ModalDialog";
@@ -99,7 +98,7 @@ export function EnrolmentActions({ participantId, enrolment, programme }: Props)
 
   async function done(action: ActionKind, updated: Enrolment, effectiveOn: string) {
     queryClient.setQueryData(["enrolment", updated.id], updated);
-    setMessage(t(`actions.${action}.done`, { date: formatIso(effectiveOn, i18n.language), step: updated.step ?? "" }));
+    setMessage(t(`actions.${action}.done`, { date: formatDate(effectiveOn, i18n.language), step: updated.step ?? "" }));
     focusAfter.current = { to: "status", action };
     setOpen(null);
     await refreshAfterChange(queryClient, participantId, enrolment.id);
@@ -232,7 +231,7 @@ export function ActionForm({ action, enrolment, programme, onCancel, onDone, onR
   function validate(): Record<string, string> {
     const found: Record<string, string> = {};
     const dateError = effectiveDateError(effectiveOn, today, earliest);
-    if (dateError) found.effective_on = t(dateError, { earliest: formatIso(earliest, i18n.language) });
+    if (dateError) found.effective_on = t(dateError, { earliest: formatDate(earliest, i18n.language) });
     if ((action === "stepBack" || action === "decline") && !reason.trim()) found.reason = t("validation.reasonRequired");
     if ((action === "stepBack" || action === "decline") && reason.trim().length > 500) found.reason = t("validation.tooLong");
     if (action === "pause" && !reason) found.reason = t("validation.pauseReasonRequired");
@@ -241,7 +240,7 @@ export function ActionForm({ action, enrolment, programme, onCancel, onDone, onR
     if (action === "exit" && !exitStatus) found.exit_status_code = t("validation.exitStatusRequired");
     if (needsOutcome) {
       for (const [name, key] of Object.entries(validateOutcome(outcome, enrolment.started_on))) {
-        found[name] = t(key, { earliest: formatIso(enrolment.started_on, i18n.language) });
+        found[name] = t(key, { earliest: formatDate(enrolment.started_on, i18n.language) });
       }
     }
     return found;
@@ -392,7 +391,7 @@ export function ActionForm({ action, enrolment, programme, onCancel, onDone, onR
 
       <Field
         label={t("fields.effective_on")}
-        hint={t("form.effectiveOnHint", { earliest: formatIso(earliest, i18n.language) })}
+        hint={t("form.effectiveOnHint", { earliest: formatDate(earliest, i18n.language) })}
         error={errors.effective_on}
         required
       >

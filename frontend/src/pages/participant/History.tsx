@@ -1,6 +1,7 @@
 import { useTranslation } from "react-i18next";
 import type { Schemas } from "../../api/client";
-import { type Enrolment, formatIso } from "./actions";
+import { dateLocale, formatDate } from "../../lib/dates";
+import { type Enrolment } from "./actions";
 import { useCodeList } from "./EnrolmentActions";
 
 type Transition = Schemas["TransitionRead"];
@@ -10,7 +11,7 @@ export function useOutcomeText() {
   const { t, i18n } = useTranslation("participant");
   return (outcome: Schemas["OutcomeRead"] | null | undefined): string => {
     if (!outcome) return "";
-    const date = formatIso(outcome.starts_on, i18n.language);
+    const date = formatDate(outcome.starts_on, i18n.language);
     if (outcome.kind === "work") {
       return t("outcome.summaryWork", {
         date,
@@ -51,7 +52,7 @@ export function History({ enrolment }: { enrolment: Enrolment }) {
   const hasExit = enrolment.history.some((h) => h.kind === "exit");
   const exitLabels = useExitLabels(hasExit);
   const outcomeText = useOutcomeText();
-  const date = (iso: string) => formatIso(iso, i18n.language);
+  const date = (iso: string) => formatDate(iso, i18n.language);
   const entries = [...enrolment.history].sort((a, b) => a.seq - b.seq);
 
   function details(h: Transition): string[] {
@@ -130,7 +131,7 @@ export function History({ enrolment }: { enrolment: Enrolment }) {
                     </span>
                   ))}
                 </td>
-                <td>{new Date(h.recorded_at).toLocaleDateString(i18n.language === "en" ? "en-GB" : "sv-SE")}</td>
+                <td>{new Date(h.recorded_at).toLocaleDateString(dateLocale(i18n.language))}</td>
               </tr>
             ))}
           </tbody>

@@ -1,7 +1,8 @@
 import { useTranslation } from "react-i18next";
 import type { Schemas } from "../../api/client";
 import { Field } from "../../components/Field";
-import { formatIso, type OutcomeValues } from "./actions";
+import { formatDate } from "../../lib/dates";
+import type { OutcomeValues } from "./actions";
 
 type Props = {
   values: OutcomeValues;
@@ -47,7 +48,7 @@ export function OutcomeFields({ values, onChange, errors, startedOn }: Props) {
         </Field>
         <Field
           label={t("fields.outcome.starts_on")}
-          hint={startedOn ? t("outcome.startsOnHint", { date: formatIso(startedOn, i18n.language) }) : undefined}
+          hint={startedOn ? t("outcome.startsOnHint", { date: formatDate(startedOn, i18n.language) }) : undefined}
           error={errors["outcome.starts_on"]}
           required
         >

@@ -2,8 +2,8 @@ import { fireEvent, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
 import type { Schemas } from "../../api/client";
+import { todayIso } from "../../lib/dates";
 import { type Handler, mockApi, renderScreen } from "../../test/render";
-import { todayIso } from "./actions";
 import ParticipantPage from "./ParticipantPage";
 import { enrolment, EXIT_REASONS, EXIT_STATUSES, PARTICIPANT, PROGRAMMES, transition } from "./testData";
 

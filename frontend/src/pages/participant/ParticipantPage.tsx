@@ -8,7 +8,8 @@ import { ErrorNotice, errorText, Loading } from "../../components/ErrorNotice";
 import { Field } from "../../components/Field";
 import { Page } from "../../components/Page";
 import { Staircase } from "../../components/Staircase";
-import { type Enrolment, formatIso, pickEnrolment, type Programme, shortStepName } from "./actions";
+import { formatDate } from "../../lib/dates";
+import { type Enrolment, pickEnrolment, type Programme, shortStepName } from "./actions";
 import { EnrolmentActions } from "./EnrolmentActions";
 import { History, useExitLabels, useOutcomeText } from "./History";
 import { RevealPersonnummer } from "./RevealPersonnummer";
@@ -119,7 +120,7 @@ function ParticipantView({ participant }: { participant: Participant }) {
                   {t("picker.option", {
                     programme: programmeName(s.programme_code),
                     state: t(`common:states.${s.state}`),
-                    date: formatIso(s.referred_on, i18n.language),
+                    date: formatDate(s.referred_on, i18n.language),
                   })}
                 </option>
               ))}
@@ -229,7 +230,7 @@ function ParticipantHeader({ participant, enrolment, enrolmentPending, programme
             {enrolmentPending ? <span className="muted">…</span> : mentor}
             {mentorSince && (
               <span className="participant-facts__sub">
-                {t("header.mentorSince", { date: formatIso(mentorSince, i18n.language) })}
+                {t("header.mentorSince", { date: formatDate(mentorSince, i18n.language) })}
               </span>
             )}
           </dd>
@@ -249,7 +250,7 @@ function EnrolmentState({ enrolment, programme }: { enrolment: Enrolment; progra
   const { t, i18n } = useTranslation("participant");
   const outcomeText = useOutcomeText();
   const exitLabels = useExitLabels(enrolment.state === "exited");
-  const date = (iso: string | null | undefined) => formatIso(iso, i18n.language);
+  const date = (iso: string | null | undefined) => formatDate(iso, i18n.language);
   const stepName = (() => {
     const step = programme?.steps.find((s) => s.number === enrolment.step);
     if (!step) return enrolment.step ? t("common:staircase.stepN", { step: enrolment.step }) : "";

@@ -1,6 +1,7 @@
 import { type FormEvent, useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { api, isApiError, unwrap } from "../../api/client";
+import { serverFields } from "../../api/fieldErrors";
 import { useSession } from "../../auth/session";
 import { errorText } from "../../components/ErrorNotice";
 import { Field } from "../../components/Field";
@@ -123,9 +124,9 @@ function RevealForm({ participantId, onCancel, onRevealed }: FormProps) {
       );
       onRevealed(result.personnummer);
     } catch (error) {
-      if (isApiError(error, 422) && error.fields) {
-        const reasonProblem = Object.entries(error.fields).find(([k]) => k.endsWith("reason"));
-        if (reasonProblem) setFieldError(reasonProblem[1]);
+      if (isApiError(error, 422)) {
+        const reasonProblem = serverFields(error).reason;
+        if (reasonProblem) setFieldError(reasonProblem);
       }
       setFailure(errorText(error, tc).body);
       setBusy(false);

@@ -1,6 +1,8 @@
 // What the participant page may offer and how it reads the server's answers. Pure functions,
 // so the rules are tested on their own (actions.test.ts) and the components stay about layout.
 import { type ApiError, isApiError, type Schemas } from "../../api/client";
+import { serverFields } from "../../api/fieldErrors";
+import { isIsoDate } from "../../lib/dates";
 
 export type Enrolment = Schemas["EnrolmentRead"];
 export type Programme = Schemas["ProgrammeRead"];
@@ -67,35 +69,15 @@ export function isConflict(error: unknown): error is ApiError {
 }
 
 /**
- * The server's per-field problems keyed by our control names: FastAPI's validation locations
- * ("body.outcome.extent_percent") lose their "body." prefix; a problem with the outcome as a
- * whole is shown at the outcome's kind.
+ * The server's per-field problems keyed by our control names (prefixes dropped by
+ * `serverFields`); a problem with the outcome as a whole is shown at the outcome's kind.
  */
 export function serverFieldErrors(error: unknown): Record<string, string> {
-  if (!isApiError(error)) return {};
   const out: Record<string, string> = {};
-  for (const [key, message] of Object.entries(error.fields)) {
-    let name = key.replace(/^body\./, "");
-    if (name === "outcome") name = "outcome.kind";
-    out[name] ??= message;
+  for (const [name, message] of Object.entries(serverFields(error))) {
+    out[name === "outcome" ? "outcome.kind" : name] ??= message;
   }
   return out;
-}
-
-/** Today as yyyy-mm-dd in the browser's own time zone (what the user calls "today"). */
-export function todayIso(now: Date = new Date()): string {
-  const y = now.getFullYear();
-  const m = String(now.getMonth() + 1).padStart(2, "0");
-  const d = String(now.getDate()).padStart(2, "0");
-  return `${y}-${m}-${d}`;
-}
-
-const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
-
-export function isIsoDate(value: string): boolean {
-  if (!ISO_DATE.test(value)) return false;
-  const parsed = new Date(`${value}T00:00:00Z`);
-  return !Number.isNaN(parsed.getTime()) && parsed.toISOString().slice(0, 10) === value;
 }
 
 /** The date the next transition may not be before: the latest date in force in the history. */
@@ -177,12 +159,4 @@ export function pickEnrolment(enrolments: Schemas["EnrolmentSummary"][]): Schema
 /** Step names without a leading "Level N – " (the staircase draws the level number itself). */
 export function shortStepName(name: string): string {
   return name.replace(/^Level\s*\d+\s*[–-]\s*/i, "");
-}
-
-/** yyyy-mm-dd shown the way the interface language writes dates. */
-export function formatIso(iso: string | null | undefined, language: string): string {
-  if (!iso) return "";
-  const [y, m, d] = iso.slice(0, 10).split("-").map(Number);
-  if (!y || !m || !d) return iso;
-  return new Date(y, m - 1, d).toLocaleDateString(language === "en" ? "en-GB" : "sv-SE");
 }

@@ -1,39 +1,45 @@
 // Synthetic data for the participant page's unit tests (test-series personnummer, invented names).
 import type { Schemas } from "../../api/client";
 
-export const PARTICIPANT: Schemas["ParticipantRead"] = {
-  id: 42,
-  municipality_id: 1,
-  municipality_name: "Skara",
-  personnummer_masked: "20040101-****",
-  is_coordination_number: false,
-  legal_sex: "woman",
-  birth_date: "2004-01-01",
-  age: 22,
-  first_name: "Testa",
-  last_name: "Testsson",
-  phone: null,
-  email: null,
-  address: null,
-  gender: null,
-  education_level: null,
-  protected_identity: false,
-  created_at: "2026-01-05T10:00:00Z",
-  updated_at: "2026-01-05T10:00:00Z",
-  version: 3,
-  enrolments: [
-    {
-      id: 7,
-      programme_code: "level_up",
-      state: "active",
-      step: 2,
-      referred_on: "2026-01-05",
-      started_on: "2026-01-20",
-      ended_on: null,
-      mentor_id: 1,
-    },
-  ],
-};
+/** A participant as the API answers; the page's tests use it as is, the tabs' with their own patch. */
+export function participant(patch: Partial<Schemas["ParticipantRead"]> = {}): Schemas["ParticipantRead"] {
+  return {
+    id: 42,
+    municipality_id: 1,
+    municipality_name: "Skara",
+    personnummer_masked: "20040101-****",
+    is_coordination_number: false,
+    legal_sex: "woman",
+    birth_date: "2004-01-01",
+    age: 22,
+    first_name: "Testa",
+    last_name: "Testsson",
+    phone: null,
+    email: null,
+    address: null,
+    gender: null,
+    education_level: null,
+    protected_identity: false,
+    created_at: "2026-01-05T10:00:00Z",
+    updated_at: "2026-01-05T10:00:00Z",
+    version: 3,
+    enrolments: [
+      {
+        id: 7,
+        programme_code: "level_up",
+        state: "active",
+        step: 2,
+        referred_on: "2026-01-05",
+        started_on: "2026-01-20",
+        ended_on: null,
+        mentor_id: 1,
+      },
+    ],
+    ...patch,
+  };
+}
+
+export const PARTICIPANT = participant();
 
 type Transition = Schemas["TransitionRead"];
 
@@ -131,7 +137,8 @@ export const PROGRAMMES: Schemas["ProgrammeRead"][] = [
   },
 ];
 
-function entry(code: string, sv: string, extra: Partial<Schemas["CodeEntryRead"]> = {}): Schemas["CodeEntryRead"] {
+/** A code-list entry (English label = Swedish unless given). */
+export function codeEntry(code: string, sv: string, extra: Partial<Schemas["CodeEntryRead"]> = {}): Schemas["CodeEntryRead"] {
   return {
     code,
     label_sv: sv,
@@ -151,9 +158,9 @@ export const EXIT_REASONS: Schemas["CodeListRead"] = {
   version: 1,
   label: "Avslutsorsak",
   entries: [
-    entry("completed", "Insatsen genomförd enligt plan"),
-    entry("5", "Annat (5)"),
-    entry("old", "Gammal kod", { valid_to: "2020-01-01" }),
+    codeEntry("completed", "Insatsen genomförd enligt plan"),
+    codeEntry("5", "Annat (5)"),
+    codeEntry("old", "Gammal kod", { valid_to: "2020-01-01" }),
   ],
 };
 
@@ -162,7 +169,7 @@ export const EXIT_STATUSES: Schemas["CodeListRead"] = {
   version: 1,
   label: "Status vid avslut",
   entries: [
-    entry("employment_unsubsidised", "Anställning utan stöd", { outcome_group: "work" }),
-    entry("7", "Annat (7)", { outcome_group: "other" }),
+    codeEntry("employment_unsubsidised", "Anställning utan stöd", { outcome_group: "work" }),
+    codeEntry("7", "Annat (7)", { outcome_group: "other" }),
   ],
 };

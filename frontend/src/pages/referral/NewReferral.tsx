@@ -7,7 +7,8 @@ import { useSession } from "../../auth/session";
 import { ErrorNotice, errorText, Loading } from "../../components/ErrorNotice";
 import { Field } from "../../components/Field";
 import { Page } from "../../components/Page";
-import { ageOn, localToday, parsePersonnummer, readyToCheck } from "./personnummer";
+import { formatDate, todayIso } from "../../lib/dates";
+import { ageOn, parsePersonnummer, readyToCheck } from "./personnummer";
 import { fetchReferrerOrganisations } from "./referrerOrganisations";
 import {
   emptyValues,
@@ -35,15 +36,7 @@ const OPEN_STATES: Schemas["EnrolmentState"][] = ["referred", "intake", "active"
 const GENDERS: Schemas["Gender"][] = ["woman", "man", "non_binary", "not_stated"];
 
 const fieldId = (name: FieldName) => `referral-${name}`;
-
-function formatIsoDate(iso: string, language: string): string {
-  const [year, month, day] = iso.split("-").map(Number) as [number, number, number];
-  return new Date(year, month - 1, day).toLocaleDateString(language === "sv" ? "sv-SE" : "en-GB", {
-    day: "numeric",
-    month: "long",
-    year: "numeric",
-  });
-}
+const LONG_DATE: Intl.DateTimeFormatOptions = { day: "numeric", month: "long", year: "numeric" };
 
 function useCodeList(name: Schemas["CodeListName"]) {
   return useQuery({
@@ -60,7 +53,7 @@ export default function NewReferral() {
   const { me, can } = useSession();
   const navigate = useNavigate();
   const queryClient = useQueryClient();
-  const today = useMemo(() => localToday(), []);
+  const today = useMemo(() => todayIso(), []);
   const english = i18n.language !== "sv";
 
   const [values, setValues] = useState<Values>(() => emptyValues(today));
@@ -273,7 +266,7 @@ export default function NewReferral() {
     personnummer.ok && judgePersonnummer
       ? `${t("person.personnummerHint")} ${t("person.personnummerOk", {
           kind: t(personnummer.value.isCoordinationNumber ? "person.kindCoordination" : "person.kindPersonnummer"),
-          date: formatIsoDate(personnummer.value.birthDate, i18n.language),
+          date: formatDate(personnummer.value.birthDate, i18n.language, LONG_DATE),
         })}`
       : t("person.personnummerHint");
   // Shown beside the programme so the age range can be matched before saving.

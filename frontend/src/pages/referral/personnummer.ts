@@ -3,6 +3,7 @@
 // the form and the server agree; the server stays authoritative (its 422 is mapped too).
 //
 // Nothing here logs or stores the number.
+import { todayIso } from "../../lib/dates";
 
 export type PersonnummerProblem = "empty" | "format" | "date" | "birth_number" | "checksum" | "future";
 
@@ -82,17 +83,12 @@ function inferYear(shortDate: string, hundredOrOlder: boolean, today: Ymd): numb
   return hundredOrOlder ? year - 100 : year;
 }
 
-/** Today's date in the browser's time zone as yyyy-mm-dd. */
-export function localToday(now: Date = new Date()): string {
-  return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
-}
-
 /**
  * Parse what a mentor typed. `today` (yyyy-mm-dd) decides the century of 10-digit forms and
  * what counts as the future. The first problem found is reported, in the server's order:
  * format, date, birth number 000, check digit, then a birth date in the future.
  */
-export function parsePersonnummer(text: string, today: string = localToday()): PersonnummerResult {
+export function parsePersonnummer(text: string, today: string = todayIso()): PersonnummerResult {
   const cleaned = text.trim();
   if (!cleaned) return { ok: false, problem: "empty" };
   const now = parseIso(today);

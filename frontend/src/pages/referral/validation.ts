@@ -1,6 +1,7 @@
 // The new-referral form's values, its checks in the browser (the server stays authoritative)
 // and the mapping of the server's per-field problems onto the form's fields.
 import type { ApiError, Schemas } from "../../api/client";
+import { serverFields } from "../../api/fieldErrors";
 import { ageOn, type PersonnummerResult } from "./personnummer";
 
 export type Values = {
@@ -206,9 +207,9 @@ export function enrolmentBody(values: Values): Schemas["EnrolmentCreate"] {
 export function serverFieldErrors(error: ApiError, t: Translate): { fields: FieldErrors; rest: boolean } {
   const fields: FieldErrors = {};
   let rest = false;
-  const entries = Object.entries(error.fields);
+  const entries = Object.entries(serverFields(error));
   for (const [key, message] of entries) {
-    const name = key.replace(/^body\./, "") as FieldName;
+    const name = key as FieldName;
     if (!FIELD_ORDER.includes(name)) {
       rest = true;
       continue;

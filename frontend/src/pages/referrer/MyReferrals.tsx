@@ -7,13 +7,13 @@ import { api, isApiError, type Schemas, unwrap } from "../../api/client";
 import { ErrorNotice, Loading } from "../../components/ErrorNotice";
 import { Page } from "../../components/Page";
 import { Staircase } from "../../components/Staircase";
+import { formatDate } from "../../lib/dates";
 
 type Programme = Schemas["ProgrammeRead"];
 const PAGE_SIZE = 50;
 
 export default function MyReferrals() {
   const { t, i18n } = useTranslation("referrer");
-  const locale = i18n.language === "sv" ? "sv-SE" : "en-GB";
   const referrals = useInfiniteQuery({
     queryKey: ["me", "referrals"],
     initialPageParam: null as string | null,
@@ -31,7 +31,7 @@ export default function MyReferrals() {
     staleTime: 60 * 60_000,
   });
   const byCode = new Map<string, Programme>((programmes.data ?? []).map((p) => [p.code, p]));
-  const date = (iso: string | null) => (iso ? new Date(`${iso}T12:00:00`).toLocaleDateString(locale) : "–");
+  const date = (iso: string | null) => (iso ? formatDate(iso, i18n.language) : "–");
 
   const explanation = (
     <div className="notice notice--info">

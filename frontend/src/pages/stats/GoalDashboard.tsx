@@ -6,6 +6,7 @@ import { api, type Schemas, unwrap } from "../../api/client";
 import { useSession } from "../../auth/session";
 import { ErrorNotice, Loading } from "../../components/ErrorNotice";
 import { Page } from "../../components/Page";
+import { formatDate } from "../../lib/dates";
 import { CountTd, ShareTd, SuppressedBelow, SuppressedMark, SuppressionNote, suppressionOf, useFormat } from "./cells";
 import { DownloadWorkbook } from "./DownloadWorkbook";
 import { FilterForm } from "./FilterForm";
@@ -152,7 +153,7 @@ function AppliedFilter({
   const { t, i18n } = useTranslation("stats");
   const programme = programmes.find((p) => p.code === filter.programme);
   const programmeName = programme ? (i18n.language === "sv" ? programme.name_sv : programme.name_en) : filter.programme;
-  const date = (iso: string) => new Date(`${iso}T12:00:00`).toLocaleDateString(i18n.language === "sv" ? "sv-SE" : "en-GB");
+  const date = (iso: string) => formatDate(iso, i18n.language);
   const period =
     filter.exit_from && filter.exit_to
       ? t("applied.between", { from: date(filter.exit_from), to: date(filter.exit_to) })

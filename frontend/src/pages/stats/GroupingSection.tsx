@@ -3,6 +3,7 @@ import { useTranslation } from "react-i18next";
 import { Bar, BarChart, CartesianGrid, LabelList, ReferenceLine, XAxis, YAxis } from "recharts";
 import type { Schemas } from "../../api/client";
 import { ErrorNotice, Loading } from "../../components/ErrorNotice";
+import { dateLocale } from "../../lib/dates";
 import { CountTd, ShareTd, SuppressionNote, useFormat } from "./cells";
 import type { Grouping } from "./filters";
 import { groupLabel, sortGroups } from "./labels";
@@ -252,5 +253,5 @@ export function GroupingSection({ grouping, data, error, pending, onRetry, refer
 }
 
 function barLabel(value: unknown): string {
-  return typeof value === "number" ? `${value.toLocaleString(document.documentElement.lang === "en" ? "en-GB" : "sv-SE")} %` : "";
+  return typeof value === "number" ? `${value.toLocaleString(dateLocale(document.documentElement.lang))} %` : "";
 }

@@ -1,5 +1,6 @@
 // The dashboard's filters live in the query string (they hold no personal data: a programme
 // code, two dates, a municipality id and a referrer type), so a view can be bookmarked and shared.
+import { isIsoDate } from "../../lib/dates";
 
 export const DEFAULT_PROGRAMME = "level_up";
 
@@ -36,12 +37,6 @@ export function writeFilter(filter: StatsFilter): URLSearchParams {
   if (filter.municipality_id) params.set("municipality_id", filter.municipality_id);
   if (filter.referrer_type) params.set("referrer_type", filter.referrer_type);
   return params;
-}
-
-export function isIsoDate(value: string): boolean {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
-  const date = new Date(`${value}T00:00:00Z`);
-  return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === value;
 }
 
 type Translate = (key: string) => string;

@@ -2,8 +2,8 @@ import { screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
 import { type Handler, mockApi, renderScreen } from "../../../test/render";
+import { todayIso } from "../../../lib/dates";
 import { ActivitiesTab, hoursRange } from "./ActivitiesTab";
-import { todayIso } from "./shared";
 import { CODE_LIST_ACTIVITY, ENROLMENT, meWithout, PARTICIPANT } from "./testData";
 
 vi.setConfig({ testTimeout: 20_000 });

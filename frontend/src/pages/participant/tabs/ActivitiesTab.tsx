@@ -2,23 +2,21 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useId, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { api, type Schemas, unwrap } from "../../../api/client";
+import { serverFields } from "../../../api/fieldErrors";
 import { useSession } from "../../../auth/session";
 import { ErrorNotice, Loading } from "../../../components/ErrorNotice";
 import { Field } from "../../../components/Field";
+import { dateLocale, formatDate, isIsoDate, todayIso } from "../../../lib/dates";
 import type { ParticipantTabsProps } from "./ParticipantTabs";
 import {
   codeLabel,
-  formatDate,
   FormErrorSummary,
   invalidateTasks,
-  isIsoDate,
   type Lang,
   NoEnrolment,
   NS,
   Saved,
   type SummaryItem,
-  serverFields,
-  todayIso,
   useCodeList,
   useLang,
   validEntries,
@@ -142,7 +140,7 @@ function WeekHours({ data, lang }: { data: Schemas["ActivityHoursRead"]; lang: L
   const { t } = useTranslation(NS);
   const goal = data.half_time_hours_per_week ?? 20;
   const met = data.weeks.filter((w) => w.meets_half_time).length;
-  const number = (value: number) => value.toLocaleString(lang === "sv" ? "sv-SE" : "en-GB", { maximumFractionDigits: 1 });
+  const number = (value: number) => value.toLocaleString(dateLocale(lang), { maximumFractionDigits: 1 });
   return (
     <>
       <p>{t("activity.hoursIntro", { goal, met, count: data.weeks.length })}</p>

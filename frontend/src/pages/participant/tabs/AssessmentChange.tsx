@@ -3,7 +3,8 @@ import { lazy, Suspense } from "react";
 import { useTranslation } from "react-i18next";
 import { api, type Schemas, unwrap } from "../../../api/client";
 import { ErrorNotice, Loading } from "../../../components/ErrorNotice";
-import { formatDate, type Lang, NS, useLang } from "./shared";
+import { formatDate } from "../../../lib/dates";
+import { type Lang, NS, useLang } from "./shared";
 
 // recharts is only fetched when a change chart is drawn, never in the first bundle.
 const ChangeChart = lazy(() => import("./ChangeChart"));

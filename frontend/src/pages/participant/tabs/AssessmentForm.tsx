@@ -2,19 +2,11 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useId, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { api, type Schemas, unwrap } from "../../../api/client";
+import { serverFields } from "../../../api/fieldErrors";
 import { Field } from "../../../components/Field";
+import { isIsoDate, todayIso } from "../../../lib/dates";
 import { ScaleQuestion, scaleFirstId } from "./ScaleQuestion";
-import {
-  FormErrorSummary,
-  invalidateTasks,
-  isIsoDate,
-  type Lang,
-  NS,
-  RadioGroup,
-  type SummaryItem,
-  serverFields,
-  todayIso,
-} from "./shared";
+import { FormErrorSummary, invalidateTasks, type Lang, NS, RadioGroup, type SummaryItem } from "./shared";
 
 type Props = {
   enrolmentId: number;

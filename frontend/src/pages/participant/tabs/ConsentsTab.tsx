@@ -2,23 +2,20 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useId, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { api, type Schemas, unwrap } from "../../../api/client";
+import { serverFields } from "../../../api/fieldErrors";
 import { useSession } from "../../../auth/session";
 import { ErrorNotice, Loading } from "../../../components/ErrorNotice";
 import { Field } from "../../../components/Field";
+import { formatDate, formatDateTime, isIsoDate, todayIso } from "../../../lib/dates";
 import type { ParticipantTabsProps } from "./ParticipantTabs";
 import {
-  formatDate,
-  formatDateTime,
   FormErrorSummary,
   invalidateTasks,
-  isIsoDate,
   type Lang,
   NS,
   RadioGroup,
   Saved,
   type SummaryItem,
-  serverFields,
-  todayIso,
   useLang,
 } from "./shared";
 

@@ -2,24 +2,22 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useEffect, useId, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { api, type Schemas, unwrap } from "../../../api/client";
+import { serverFields } from "../../../api/fieldErrors";
 import { useSession } from "../../../auth/session";
 import { ErrorNotice, Loading } from "../../../components/ErrorNotice";
 import { Field } from "../../../components/Field";
+import { formatDate, isIsoDate, todayIso } from "../../../lib/dates";
 import type { ParticipantTabsProps } from "./ParticipantTabs";
 import {
   codeLabel,
-  formatDate,
   FormErrorSummary,
   invalidateTasks,
-  isIsoDate,
   type Lang,
   NoEnrolment,
   NS,
   RadioGroup,
   Saved,
   type SummaryItem,
-  serverFields,
-  todayIso,
   useCodeList,
   useLang,
   validEntries,

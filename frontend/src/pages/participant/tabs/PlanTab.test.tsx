@@ -2,9 +2,9 @@ import { screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
 import type { Schemas } from "../../../api/client";
+import { todayIso } from "../../../lib/dates";
 import { type Handler, mockApi, renderScreen } from "../../../test/render";
 import { PlanTab } from "./PlanTab";
-import { todayIso } from "./shared";
 import { ENROLMENT, PARTICIPANT } from "./testData";
 
 vi.setConfig({ testTimeout: 20_000 });

@@ -2,24 +2,22 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useEffect, useId, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { api, ifMatch, type Schemas, unwrap } from "../../../api/client";
+import { serverFields } from "../../../api/fieldErrors";
 import { useSession } from "../../../auth/session";
 import { ErrorNotice, Loading } from "../../../components/ErrorNotice";
 import { Field } from "../../../components/Field";
+import { formatDate, formatDateTime, isIsoDate } from "../../../lib/dates";
 import type { ParticipantTabsProps } from "./ParticipantTabs";
 import { ResourceGroup } from "./ResourceGroup";
 import {
-  formatDate,
-  formatDateTime,
   FormErrorSummary,
   invalidateTasks,
   isConflict,
-  isIsoDate,
   type Lang,
   NoEnrolment,
   NS,
   Saved,
   type SummaryItem,
-  serverFields,
   useLang,
 } from "./shared";
 

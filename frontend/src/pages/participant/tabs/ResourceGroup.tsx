@@ -2,21 +2,12 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useEffect, useId, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { api, type Schemas, unwrap } from "../../../api/client";
+import { serverFields } from "../../../api/fieldErrors";
 import { useSession } from "../../../auth/session";
 import { ErrorNotice, Loading } from "../../../components/ErrorNotice";
 import { Field } from "../../../components/Field";
-import {
-  formatDate,
-  FormErrorSummary,
-  invalidateTasks,
-  isIsoDate,
-  NS,
-  Saved,
-  type SummaryItem,
-  serverFields,
-  todayIso,
-  useLang,
-} from "./shared";
+import { formatDate, isIsoDate, todayIso } from "../../../lib/dates";
+import { FormErrorSummary, invalidateTasks, NS, Saved, type SummaryItem, useLang } from "./shared";
 
 type Member = Schemas["ResourceGroupMemberRead"];
 

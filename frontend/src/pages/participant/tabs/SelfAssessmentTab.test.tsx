@@ -3,9 +3,9 @@ import userEvent from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
 import { type Handler, mockApi, renderScreen } from "../../../test/render";
 import i18n from "../../../i18n";
+import { todayIso } from "../../../lib/dates";
 import { SelfAssessmentTab } from "./SelfAssessmentTab";
 import { CHANGE, ENROLMENT, ITEM_KEYS, meWithout, occasions, PARTICIPANT, QUESTIONNAIRE } from "./testData";
-import { todayIso } from "./shared";
 
 // A form of 100 radios: role queries are slow in jsdom, so these tests get more time.
 vi.setConfig({ testTimeout: 20_000 });

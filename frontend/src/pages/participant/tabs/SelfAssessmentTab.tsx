@@ -4,10 +4,11 @@ import { useTranslation } from "react-i18next";
 import { api, type Schemas, unwrap } from "../../../api/client";
 import { useSession } from "../../../auth/session";
 import { ErrorNotice, Loading } from "../../../components/ErrorNotice";
+import { formatDate } from "../../../lib/dates";
 import { AssessmentChange } from "./AssessmentChange";
 import { AssessmentForm } from "./AssessmentForm";
 import type { ParticipantTabsProps } from "./ParticipantTabs";
-import { formatDate, type Lang, NoEnrolment, NS, Saved, useLang } from "./shared";
+import { type Lang, NoEnrolment, NS, Saved, useLang } from "./shared";
 
 export function useQuestionnaire() {
   return useQuery({

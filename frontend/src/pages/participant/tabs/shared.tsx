@@ -1,5 +1,6 @@
-// Small helpers the participant page's tabs share: language, dates, server field errors, the
-// form error summary, "no enrolment" and conflict notices.
+// Small helpers the participant page's tabs share: language, the form error summary,
+// "no enrolment" and conflict notices, code lists, radio groups (dates: lib/dates; the
+// server's field errors: api/fieldErrors).
 import { type QueryClient, useQuery } from "@tanstack/react-query";
 import type { ReactNode } from "react";
 import { useTranslation } from "react-i18next";
@@ -14,51 +15,6 @@ export type Lang = "sv" | "en";
 export function useLang(): Lang {
   const { i18n } = useTranslation();
   return i18n.language === "en" ? "en" : "sv";
-}
-
-export function locale(lang: Lang): string {
-  return lang === "sv" ? "sv-SE" : "en-GB";
-}
-
-/** An ISO date (yyyy-mm-dd) shown in the interface language; "" for null. */
-export function formatDate(iso: string | null | undefined, lang: Lang): string {
-  if (!iso) return "";
-  const day = iso.slice(0, 10);
-  const date = new Date(`${day}T00:00:00Z`);
-  if (Number.isNaN(date.getTime())) return iso;
-  return date.toLocaleDateString(locale(lang), { timeZone: "UTC" });
-}
-
-/** A timestamp shown as date and time in the interface language. */
-export function formatDateTime(iso: string | null | undefined, lang: Lang): string {
-  if (!iso) return "";
-  const date = new Date(iso);
-  if (Number.isNaN(date.getTime())) return iso;
-  return date.toLocaleString(locale(lang), { dateStyle: "short", timeStyle: "short" });
-}
-
-/** Today as yyyy-mm-dd in the browser's time zone (the API takes business dates). */
-export function todayIso(now: Date = new Date()): string {
-  const y = now.getFullYear();
-  const m = String(now.getMonth() + 1).padStart(2, "0");
-  const d = String(now.getDate()).padStart(2, "0");
-  return `${y}-${m}-${d}`;
-}
-
-export function isIsoDate(value: string): boolean {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
-  const date = new Date(`${value}T00:00:00Z`);
-  return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === value;
-}
-
-/** The server's per-field problems, keyed without the "body." prefix of validation errors. */
-export function serverFields(error: unknown): Record<string, string> {
-  if (!isApiError(error)) return {};
-  const fields: Record<string, string> = {};
-  for (const [key, value] of Object.entries(error.fields)) {
-    fields[key.replace(/^body\./, "")] = value;
-  }
-  return fields;
 }
 
 export function isConflict(error: unknown): boolean {

@@ -1,29 +1,17 @@
-// Fixtures for the tabs' component tests, shaped as the API answers (schema types).
+// Fixtures for the tabs' component tests, shaped as the API answers (schema types); the
+// participant and code-list entries are the page's (../testData) with the tabs' own values.
 import type { Schemas } from "../../../api/client";
 import { ME_MENTOR } from "../../../test/render";
+import { codeEntry, participant } from "../testData";
 
-export const PARTICIPANT: Schemas["ParticipantRead"] = {
+export const PARTICIPANT = participant({
   id: 7,
-  municipality_id: 1,
-  municipality_name: "Skara",
-  personnummer_masked: "20040101-****",
-  is_coordination_number: false,
-  legal_sex: "woman",
-  birth_date: "2004-01-01",
-  age: 22,
-  first_name: "Testa",
   last_name: "Person",
-  phone: null,
-  email: null,
-  address: null,
-  gender: null,
-  education_level: null,
-  protected_identity: false,
   created_at: "2026-01-10T09:00:00Z",
   updated_at: "2026-01-10T09:00:00Z",
   version: 1,
   enrolments: [],
-};
+});
 
 export const ENROLMENT: Schemas["EnrolmentRead"] = {
   id: 42,
@@ -120,8 +108,8 @@ export const CODE_LIST_BENEFIT: Schemas["CodeListRead"] = {
   version: 1,
   label: "Ersättning",
   entries: [
-    { code: "none", label_sv: "Ingen ersättning", label_en: "No benefit", sort_order: 10, valid_from: null, valid_to: null, outcome_group: null, continues_in_regular_operations: false, excluded_from_statistics: false },
-    { code: "sickness", label_sv: "Sjukpenning", label_en: "Sickness benefit", sort_order: 20, valid_from: null, valid_to: null, outcome_group: null, continues_in_regular_operations: false, excluded_from_statistics: false },
+    codeEntry("none", "Ingen ersättning", { label_en: "No benefit" }),
+    codeEntry("sickness", "Sjukpenning", { label_en: "Sickness benefit", sort_order: 20 }),
   ],
 };
 
@@ -130,8 +118,8 @@ export const CODE_LIST_ACTIVITY: Schemas["CodeListRead"] = {
   version: 1,
   label: "Aktivitetstyp",
   entries: [
-    { code: "motivational_talk", label_sv: "Motiverande samtal", label_en: "Motivational talk", sort_order: 10, valid_from: null, valid_to: null, outcome_group: null, continues_in_regular_operations: false, excluded_from_statistics: false },
-    { code: "group_session", label_sv: "Gruppträff", label_en: "Group session", sort_order: 20, valid_from: null, valid_to: null, outcome_group: null, continues_in_regular_operations: false, excluded_from_statistics: false },
+    codeEntry("motivational_talk", "Motiverande samtal", { label_en: "Motivational talk" }),
+    codeEntry("group_session", "Gruppträff", { label_en: "Group session", sort_order: 20 }),
   ],
 };
 
