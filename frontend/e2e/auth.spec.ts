@@ -29,10 +29,8 @@ test("an expired session returns to sign-in and then back to the same screen", a
   // Both tokens gone bad, as after a long break: the next API call fails to refresh.
   await page.evaluate(() => sessionStorage.setItem("levelup.refresh", "expired-or-revoked"));
   await page.goto("/mentorer");
-  await page.evaluate(() => sessionStorage.setItem("levelup.refresh", "expired-or-revoked"));
-  await page.reload();
   await expect(page).toHaveURL(/\/logga-in\?next=%2Fmentorer/);
-  await expect(page.getByText("Din session har gått ut", { exact: false }).or(page.getByRole("heading", { name: "Logga in" }))).toBeVisible();
+  await expect(page.getByText("Din session har gått ut", { exact: false })).toBeVisible();
   await page.getByLabel("Användarnamn").fill("mentor.skara1");
   await page.getByLabel("Lösenord").fill("levelup-demo-2026");
   await page.getByRole("button", { name: "Logga in" }).click();

@@ -1,6 +1,7 @@
 import { Navigate, Outlet, useLocation } from "react-router";
 import { Loading } from "../components/ErrorNotice";
 import { SIGN_IN_PATH, useSession } from "./session";
+import { sessionExpired } from "./tokens";
 
 /** Screens behind sign-in: without a session, go to sign-in and come back here afterwards. */
 export function RequireSession() {
@@ -9,7 +10,8 @@ export function RequireSession() {
   if (loading) return <Loading />;
   if (!me) {
     const next = encodeURIComponent(location.pathname + location.search);
-    return <Navigate to={`${SIGN_IN_PATH}?next=${next}`} replace />;
+    const expired = sessionExpired() ? "&utgangen=1" : "";
+    return <Navigate to={`${SIGN_IN_PATH}?next=${next}${expired}`} replace />;
   }
   return <Outlet />;
 }

@@ -42,17 +42,15 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     staleTime: 5 * 60_000,
   });
 
+  // The screens behind sign-in then redirect (RequireSession), with the way back and a note
+  // that the session ran out. Navigating from here as well would race that redirect.
   useEffect(
     () =>
       onSessionExpired(() => {
         setSignedIn(false);
         queryClient.clear();
-        const here = window.location.pathname + window.location.search;
-        navigate(`${SIGN_IN_PATH}?next=${encodeURIComponent(safeNext(here))}&utgangen=1`, {
-          replace: true,
-        });
       }),
-    [navigate, queryClient],
+    [queryClient],
   );
 
   const signIn = useCallback(

@@ -1,7 +1,16 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { api, ApiError, toApiError, unwrap } from "../api/client";
 import { safeNext } from "./session";
-import { authFetch, clearTokens, hasSession, onSessionExpired, passwordLogin, refreshToken, storeTokens } from "./tokens";
+import {
+  authFetch,
+  clearTokens,
+  hasSession,
+  onSessionExpired,
+  passwordLogin,
+  refreshToken,
+  sessionExpired,
+  storeTokens,
+} from "./tokens";
 
 type Seen = { url: string; method: string; auth: string | null; body: string };
 
@@ -85,6 +94,10 @@ describe("authFetch", () => {
     expect(response.status).toBe(401);
     expect(expired).toHaveBeenCalledTimes(1);
     expect(hasSession()).toBe(false);
+    // Sign-in can then say the session ran out; a new sign-in clears that.
+    expect(sessionExpired()).toBe(true);
+    storeTokens({ access_token: "A2", refresh_token: "R2" });
+    expect(sessionExpired()).toBe(false);
   });
 
   it("does not end the session on 403 (not permitted is not signed out)", async () => {

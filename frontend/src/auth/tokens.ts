@@ -7,6 +7,8 @@ const REFRESH_KEY = "levelup.refresh";
 const TOKEN_PATH = "/api/v1/auth/token";
 
 let accessToken: string | null = null;
+// Set when a session ended by itself (refresh refused), so sign-in can say so.
+let expiredFlag = false;
 let refreshing: Promise<boolean> | null = null;
 const expiredListeners = new Set<() => void>();
 
@@ -14,6 +16,7 @@ export type TokenPair = { access_token: string; refresh_token?: string | null };
 
 export function storeTokens(tokens: TokenPair): void {
   accessToken = tokens.access_token;
+  expiredFlag = false;
   if (tokens.refresh_token) {
     sessionStorage.setItem(REFRESH_KEY, tokens.refresh_token);
   }
@@ -37,8 +40,14 @@ export function onSessionExpired(listener: () => void): () => void {
   return () => expiredListeners.delete(listener);
 }
 
+/** Whether the last session ended because its tokens ran out (not by signing out). */
+export function sessionExpired(): boolean {
+  return expiredFlag;
+}
+
 function expire(): void {
   clearTokens();
+  expiredFlag = true;
   for (const listener of expiredListeners) listener();
 }
 
