@@ -128,7 +128,8 @@ class StatsSeedReport:
     consent_entries: int = 0
     # Enrolments the evaluation export must deliver: consent held now, not protected.
     expected_export_rows: int = 0
-    # (programme, category) -> exited enrolments; category as in domain.outcomes.Category.
+    # (programme, category) -> exited enrolments the statistics count (evaluation consent not
+    # withdrawn); category as in domain.outcomes.Category.
     exits: Counter[tuple[str, str]] = field(default_factory=Counter)
     states: Counter[str] = field(default_factory=Counter)
     migrate_seconds: float = 0.0
@@ -493,8 +494,6 @@ def _batch(
         plans, participant_ids, enrolment_ids, stamps_per_enrolment, strict=True
     ):
         report.states[e.state.value] += 1
-        if e.state is EnrolmentState.EXITED:
-            report.exits[(programme.code, category_of(e.exit_reason_code, e.exit_status_code))] += 1
         for t, at in zip(e.history, stamps, strict=True):
             o = t.outcome
             transitions.append(
@@ -532,6 +531,10 @@ def _batch(
         consent_ledger = _consent_entries(rng, pid, mentor, e, today)
         consents.extend(consent_ledger)
         held = bool(consent_ledger) and consent_ledger[-1]["action"] == ConsentAction.GIVEN.value
+        # Statistics leave out people whose latest evaluation-consent entry is a withdrawal.
+        withdrawn = bool(consent_ledger) and not held
+        if e.state is EnrolmentState.EXITED and not withdrawn:
+            report.exits[(programme.code, category_of(e.exit_reason_code, e.exit_status_code))] += 1
         if held and not protected:
             report.expected_export_rows += 1
         previous: dict[str, int] | None = None

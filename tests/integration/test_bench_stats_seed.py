@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from api.persistence.db import make_engine
 from api.persistence.models import EnrolmentRow, ParticipantRow, TransitionRow
 from api.persistence.models.assessments import AssessmentAnswerRow, AssessmentSubmissionRow
+from api.persistence.models.consents import ConsentEntryRow
 from api.persistence.repositories.enrolments import to_domain_transition
 from api.persistence.repositories.exports import EvaluationFilter, count_evaluation_rows
 from bench import stats_export, stats_seed
@@ -51,6 +52,14 @@ def test_every_history_replays_to_its_enrolment_row(seeded: Seeded) -> None:
         ).scalars():
             transitions.setdefault(t.enrolment_id, []).append(t)
         assert len(rows) == report.enrolments == SIZE
+        # The statistics leave out people whose latest evaluation-consent entry is a withdrawal.
+        latest_action: dict[int, str] = {}
+        for c in session.execute(
+            select(ConsentEntryRow)
+            .where(ConsentEntryRow.purpose == "evaluation")
+            .order_by(ConsentEntryRow.effective_on, ConsentEntryRow.id)
+        ).scalars():
+            latest_action[c.participant_id] = c.action
         category_of = stats_seed.category_of
         states: Counter[str] = Counter()
         exits: Counter[tuple[str, str]] = Counter()
@@ -83,7 +92,8 @@ def test_every_history_replays_to_its_enrolment_row(seeded: Seeded) -> None:
             )
             assert stored == projected, row.id
             states[row.state] += 1
-            if row.state == EnrolmentState.EXITED.value:
+            withdrawn = latest_action.get(row.participant_id) == "withdrawn"
+            if row.state == EnrolmentState.EXITED.value and not withdrawn:
                 exits[
                     (row.programme_code, category_of(row.exit_reason_code, row.exit_status_code))
                 ] += 1
