@@ -10,7 +10,7 @@ new enrolment plus the events the command caused. No clock reads, no I/O.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 from typing import Any
@@ -278,25 +278,86 @@ class Enrolment:
 
 def replay(programme_code: str, history: tuple[Transition, ...]) -> Enrolment:
     """Derive an enrolment's current facts from its history (corrected dates applied)."""
-    e = Enrolment(programme_code=programme_code, history=history)
-    for e in _fold(programme_code, history):  # noqa: B007 - the last value is the answer
+    facts = _Facts(history)
+    for _ in _fold(facts, history):
         pass
-    return e
+    return facts.enrolment(programme_code, history)
 
 
 def states_after_each(
     programme_code: str, history: tuple[Transition, ...]
 ) -> list[tuple[EnrolmentState, int | None]]:
     """(state, step) right after each transition, in one pass (for showing the history)."""
-    return [(e.state, e.step) for e in _fold(programme_code, history)]
+    return [(f.state, f.step) for f in _fold(_Facts(history), history)]
 
 
-def _fold(programme_code: str, history: tuple[Transition, ...]) -> Iterator[Enrolment]:
-    """The enrolment after each transition in turn; `replay` is the last of them."""
-    dates: dict[int, date] = {}
-    for t in history:
-        dates[t.corrects_seq if t.kind is TransitionKind.CORRECT_DATE else t.seq] = t.effective_on  # type: ignore[index]
-    e = Enrolment(programme_code=programme_code, history=history, effective_dates=dates)
+def replay_with_states(
+    programme_code: str, history: tuple[Transition, ...]
+) -> tuple[Enrolment, list[tuple[EnrolmentState, int | None]]]:
+    """`replay` and `states_after_each` in one pass (the export needs both per row)."""
+    facts = _Facts(history)
+    after_each = [(f.state, f.step) for f in _fold(facts, history)]
+    return facts.enrolment(programme_code, history), after_each
+
+
+class _Facts:
+    """What replay has derived so far. Mutable and private to the fold: replaying is on the
+    hot path of every history read and export row, and copying a frozen dataclass per
+    transition cost more than everything else in it."""
+
+    __slots__ = (
+        "dates",
+        "ended_on",
+        "exit_reason_code",
+        "exit_status_code",
+        "highest_step",
+        "outcome",
+        "referred_on",
+        "started_on",
+        "state",
+        "step",
+        "step_entered_on",
+    )
+
+    def __init__(self, history: tuple[Transition, ...]) -> None:
+        self.state = EnrolmentState.REFERRED
+        self.step: int | None = None
+        self.highest_step: int | None = None
+        self.referred_on: date | None = None
+        self.started_on: date | None = None
+        self.ended_on: date | None = None
+        self.step_entered_on: date | None = None
+        self.outcome: Outcome | None = None
+        self.exit_reason_code: str | None = None
+        self.exit_status_code: str | None = None
+        # A correction's date replaces the corrected transition's date everywhere.
+        self.dates: dict[int, date] = {}
+        for t in history:
+            target = t.corrects_seq if t.kind is TransitionKind.CORRECT_DATE else t.seq
+            self.dates[target] = t.effective_on  # type: ignore[index]
+
+    def enrolment(self, programme_code: str, history: tuple[Transition, ...]) -> Enrolment:
+        return Enrolment(
+            programme_code=programme_code,
+            history=history,
+            state=self.state,
+            step=self.step,
+            highest_step=self.highest_step,
+            referred_on=self.referred_on,
+            started_on=self.started_on,
+            ended_on=self.ended_on,
+            step_entered_on=self.step_entered_on,
+            outcome=self.outcome,
+            exit_reason_code=self.exit_reason_code,
+            exit_status_code=self.exit_status_code,
+            effective_dates=self.dates,
+        )
+
+
+def _fold(f: _Facts, history: tuple[Transition, ...]) -> Iterator[_Facts]:
+    """Apply each transition to `f` in turn, yielding it after each (the same object: read
+    what you need before advancing). `replay` is the state after the last."""
+    dates = f.dates
     # The outcome recorded on entering each step, so stepping back onto an outcome step (in a
     # programme where it is not the last) restores it instead of losing it.
     outcome_by_step: dict[int, Outcome] = {}
@@ -304,47 +365,32 @@ def _fold(programme_code: str, history: tuple[Transition, ...]) -> Iterator[Enro
         on = dates[t.seq] if t.kind is not TransitionKind.CORRECT_DATE else None
         match t.kind:
             case TransitionKind.REFER:
-                e = replace(e, state=EnrolmentState.REFERRED, referred_on=on)
+                f.state, f.referred_on = EnrolmentState.REFERRED, on
             case TransitionKind.HOLD_INTAKE:
-                e = replace(e, state=EnrolmentState.INTAKE)
+                f.state = EnrolmentState.INTAKE
             case TransitionKind.START:
-                e = replace(
-                    e,
-                    state=EnrolmentState.ACTIVE,
-                    step=1,
-                    highest_step=1,
-                    started_on=on,
-                    step_entered_on=on,
-                )
+                f.state, f.step, f.highest_step = EnrolmentState.ACTIVE, 1, 1
+                f.started_on = f.step_entered_on = on
             case TransitionKind.ADVANCE | TransitionKind.STEP_BACK:
-                assert e.step is not None
-                step = e.step + (1 if t.kind is TransitionKind.ADVANCE else -1)
+                assert f.step is not None
+                step = f.step + (1 if t.kind is TransitionKind.ADVANCE else -1)
                 if t.outcome is not None:
                     outcome_by_step[step] = t.outcome
-                e = replace(
-                    e,
-                    step=step,
-                    highest_step=max(e.highest_step or 0, step),
-                    step_entered_on=on,
-                    outcome=outcome_by_step.get(step),
-                )
+                f.step, f.highest_step = step, max(f.highest_step or 0, step)
+                f.step_entered_on = on
+                f.outcome = outcome_by_step.get(step)
             case TransitionKind.PAUSE:
-                e = replace(e, state=EnrolmentState.PAUSED)
+                f.state = EnrolmentState.PAUSED
             case TransitionKind.RESUME:
-                e = replace(e, state=EnrolmentState.ACTIVE)
+                f.state = EnrolmentState.ACTIVE
             case TransitionKind.EXIT:
-                e = replace(
-                    e,
-                    state=EnrolmentState.EXITED,
-                    ended_on=on,
-                    exit_reason_code=t.exit_reason_code,
-                    exit_status_code=t.exit_status_code,
-                )
+                f.state, f.ended_on = EnrolmentState.EXITED, on
+                f.exit_reason_code, f.exit_status_code = t.exit_reason_code, t.exit_status_code
             case TransitionKind.DECLINE:
-                e = replace(e, state=EnrolmentState.DECLINED, ended_on=on)
+                f.state, f.ended_on = EnrolmentState.DECLINED, on
             case TransitionKind.CORRECT_DATE:
                 pass
-        yield e
+        yield f
 
 
 def open_referral(

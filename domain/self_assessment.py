@@ -11,6 +11,7 @@ No clock reads, no I/O.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -44,6 +45,9 @@ _AFTER_STEP_PREFIX = "after_step_"
 # --- the questionnaire ----------------------------------------------------------------------
 
 
+ITEM_KEY_PATTERN = re.compile(r"[a-z][a-z0-9_]{0,59}")
+
+
 @dataclass(frozen=True, slots=True)
 class Item:
     """One question on the 1–10 scale, higher is better; labels name the two ends."""
@@ -66,6 +70,10 @@ class Questionnaire:
         keys = [i.key for i in self.items]
         if not keys or len(set(keys)) != len(keys):
             raise ValueError(f"questionnaire {self.version}: item keys must be unique, not empty")
+        # Keys are machine names (JSON keys in exports, aggregated as "key:score" lists in SQL).
+        bad = [k for k in keys if not ITEM_KEY_PATTERN.fullmatch(k)]
+        if bad:
+            raise ValueError(f"questionnaire {self.version}: item keys must be snake_case: {bad}")
 
     @property
     def keys(self) -> tuple[str, ...]:

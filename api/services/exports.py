@@ -38,7 +38,7 @@ from api.schemas.exports import (
 from api.security.principal import Principal, scope_for
 from domain.codelists import CodeEntry, CodeList, CodeListName, OutcomeGroup
 from domain.consent import ConsentPurpose
-from domain.enrolment import TransitionKind, replay, states_after_each
+from domain.enrolment import TransitionKind, replay_with_states
 from domain.errors import InvalidInput
 from domain.personnummer import Personnummer
 from domain.pseudonyms import enrolment_pseudonym, evaluator_key, participant_pseudonym
@@ -147,8 +147,8 @@ def level_history(record: EvaluationRecord) -> list[LevelEntry]:
     """Each level entered, dated with corrections applied (the domain's replay decides)."""
     if not record.history:
         return []
-    dates = replay(record.programme_code, record.history).effective_dates
-    after_each = states_after_each(record.programme_code, record.history)
+    enrolment, after_each = replay_with_states(record.programme_code, record.history)
+    dates = enrolment.effective_dates
     return [
         LevelEntry(step=step, entered_on=dates[t.seq])
         for t, (_state, step) in zip(record.history, after_each, strict=True)

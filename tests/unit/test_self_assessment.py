@@ -51,7 +51,9 @@ from domain.self_assessment import (
     AssessmentStatus,
     Direction,
     DueOccasion,
+    Item,
     ItemChange,
+    Questionnaire,
     Reading,
     Respondent,
     Submission,
@@ -741,3 +743,25 @@ def test_change_properties(answer_sets: list[dict[str, int]], days: list[int], s
         assert c.direction is classify(c.first, c.latest)
         assert (c.difference > 0) == (c.direction is Direction.IMPROVED)
         assert (c.difference < 0) == (c.direction is Direction.WORSENED)
+
+
+@pytest.mark.parametrize(
+    ("key", "accepted"),
+    [
+        ("work_study_readiness", True),
+        ("item2", True),
+        ("Health", False),  # not lower case
+        ("a:b", False),  # the export folds answers as "key:score,key:score"
+        ("a,b", False),
+        ("2nd", False),
+        ("", False),
+        ("x" * 61, False),
+    ],
+)
+def test_item_keys_are_snake_case(key: str, accepted: bool) -> None:
+    item = Item(key, "Fråga", "Question", "låg", "hög", "low", "high")
+    if accepted:
+        assert Questionnaire(9, (item,)).keys == (key,)
+    else:
+        with pytest.raises(ValueError, match="snake_case"):
+            Questionnaire(9, (item,))

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import Select, bindparam, func, insert, select
 from sqlalchemy.orm import Session
@@ -44,26 +44,114 @@ class LoadedEnrolment:
     transitions: list[TransitionRow]
 
 
-def to_domain_transition(r: TransitionRow) -> Transition:
+class TransitionFields(Protocol):
+    """What the domain needs of a stored transition: a `TransitionRow`, or a Core row of
+    `DOMAIN_TRANSITION_COLUMNS` where no ORM object is wanted (bulk reads, exports)."""
+
+    @property
+    def seq(self) -> int: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def effective_on(self) -> date: ...
+    @property
+    def reason(self) -> str | None: ...
+    @property
+    def pause_reason(self) -> str | None: ...
+    @property
+    def exit_reason_code(self) -> str | None: ...
+    @property
+    def exit_status_code(self) -> str | None: ...
+    @property
+    def corrects_seq(self) -> int | None: ...
+    @property
+    def outcome_kind(self) -> str | None: ...
+    @property
+    def outcome_starts_on(self) -> date | None: ...
+    @property
+    def outcome_subsidised(self) -> bool | None: ...
+    @property
+    def outcome_extent_percent(self) -> int | None: ...
+    @property
+    def outcome_studies_kind(self) -> str | None: ...
+
+
+DOMAIN_TRANSITION_COLUMNS = (
+    TransitionRow.seq,
+    TransitionRow.kind,
+    TransitionRow.effective_on,
+    TransitionRow.reason,
+    TransitionRow.pause_reason,
+    TransitionRow.exit_reason_code,
+    TransitionRow.exit_status_code,
+    TransitionRow.corrects_seq,
+    TransitionRow.outcome_kind,
+    TransitionRow.outcome_starts_on,
+    TransitionRow.outcome_subsidised,
+    TransitionRow.outcome_extent_percent,
+    TransitionRow.outcome_studies_kind,
+)
+
+
+# Stored value -> member by dict: `TransitionKind(value)` goes through EnumMeta.__call__,
+# which showed in export profiles at tens of thousands of transitions per page run.
+_KINDS = {k.value: k for k in TransitionKind}
+
+
+def to_domain_transition(r: TransitionFields) -> Transition:
+    return transition_from_columns(
+        r.seq,
+        r.kind,
+        r.effective_on,
+        r.reason,
+        r.pause_reason,
+        r.exit_reason_code,
+        r.exit_status_code,
+        r.corrects_seq,
+        r.outcome_kind,
+        r.outcome_starts_on,
+        r.outcome_subsidised,
+        r.outcome_extent_percent,
+        r.outcome_studies_kind,
+    )
+
+
+def transition_from_columns(
+    seq: int,
+    kind: str,
+    effective_on: date,
+    reason: str | None,
+    pause_reason: str | None,
+    exit_reason_code: str | None,
+    exit_status_code: str | None,
+    corrects_seq: int | None,
+    outcome_kind: str | None,
+    outcome_starts_on: date | None,
+    outcome_subsidised: bool | None,
+    outcome_extent_percent: int | None,
+    outcome_studies_kind: str | None,
+) -> Transition:
+    """A transition from the values of `DOMAIN_TRANSITION_COLUMNS`, in that order. Bulk
+    readers unpack Core rows into it: by-name access on a Row costs more than the rest."""
     outcome = None
-    if r.outcome_kind is not None and r.outcome_starts_on is not None:
+    if outcome_kind is not None and outcome_starts_on is not None:
         outcome = Outcome(
-            kind=OutcomeKind(r.outcome_kind),
-            starts_on=r.outcome_starts_on,
-            subsidised=r.outcome_subsidised,
-            extent_percent=r.outcome_extent_percent,
-            studies_kind=StudiesKind(r.outcome_studies_kind) if r.outcome_studies_kind else None,
+            kind=OutcomeKind(outcome_kind),
+            starts_on=outcome_starts_on,
+            subsidised=outcome_subsidised,
+            extent_percent=outcome_extent_percent,
+            studies_kind=StudiesKind(outcome_studies_kind) if outcome_studies_kind else None,
         )
     return Transition(
-        seq=r.seq,
-        kind=TransitionKind(r.kind),
-        effective_on=r.effective_on,
-        reason=r.reason,
+        seq=seq,
+        kind=_KINDS[kind],
+        effective_on=effective_on,
+        reason=reason,
         outcome=outcome,
-        pause_reason=PauseReason(r.pause_reason) if r.pause_reason else None,
-        exit_reason_code=r.exit_reason_code,
-        exit_status_code=r.exit_status_code,
-        corrects_seq=r.corrects_seq,
+        pause_reason=PauseReason(pause_reason) if pause_reason else None,
+        exit_reason_code=exit_reason_code,
+        exit_status_code=exit_status_code,
+        corrects_seq=corrects_seq,
     )
 
 
