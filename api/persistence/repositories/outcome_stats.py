@@ -19,6 +19,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     ColumnElement,
     Integer,
     Select,
@@ -297,6 +298,10 @@ class FollowUpCounts:
 GroupKey = tuple[Any, ...]
 
 
+# Occasion ranks in the self-assessment reading key: start 0, after step n is n, then these.
+_OCCASION_EXIT_RANK = 1_000
+
+
 class OutcomeStatsRepository:
     def __init__(self, session: Session) -> None:
         self._session = session
@@ -396,33 +401,30 @@ class OutcomeStatsRepository:
         pop = _population(f, codes, exited_only=False)
         s, a = AssessmentSubmissionRow, AssessmentAnswerRow
         newer = aliased(AssessmentSubmissionRow, name="stats_newer")
-        occasion_order = case(
+        # First and latest reading per (enrolment, item) without window functions: each
+        # answer gets one integer that sorts like the domain's reading order (answered on,
+        # occasion order, submission id) with the score in its low 4 bits, so min() is the
+        # first reading's score and max() the latest's. Three window sorts over every answer
+        # grew faster than linearly with the data; one GROUP BY does not.
+        # Bit budget (signed 64-bit): days since 1970 < 2^16 (until 2149), occasion < 2^11,
+        # submission id < 2^31 (an INTEGER key), score < 2^4: 62 bits.
+        days = cast(extract("epoch", s.answered_on), BigInteger) // 86400
+        step = cast(func.substr(s.occasion, 12), BigInteger)
+        occasion_rank = case(
             (s.occasion == OCCASION_START, 0),
-            (
-                s.occasion.like("after\\_step\\_%", escape="\\"),
-                cast(func.substr(s.occasion, 12), Integer),
-            ),
-            (s.occasion == OCCASION_EXIT, 1_000_000),
-            (s.occasion == OCCASION_FOLLOW_UP, 1_000_001),
-            else_=2_000_000,
+            # Steps are 1..n with n far below 1 000 in any programme.
+            (s.occasion.like("after\\_step\\_%", escape="\\"), step),
+            (s.occasion == OCCASION_EXIT, _OCCASION_EXIT_RANK),
+            (s.occasion == OCCASION_FOLLOW_UP, _OCCASION_EXIT_RANK + 1),
+            else_=_OCCASION_EXIT_RANK + 2,
         )
-        partition = (s.enrolment_id, a.item_key)
-        ranked = (
+        reading_key = ((days * 2048 + occasion_rank) * 2**31 + s.id) * 16 + a.score
+        per_enrolment = (
             select(
-                s.enrolment_id.label("enrolment_id"),
                 a.item_key.label("item_key"),
                 pop.c.legal_sex.label("legal_sex"),
-                a.score.label("score"),
-                func.row_number()
-                .over(partition_by=partition, order_by=(s.answered_on, occasion_order, s.id))
-                .label("rn_first"),
-                func.row_number()
-                .over(
-                    partition_by=partition,
-                    order_by=(s.answered_on.desc(), occasion_order.desc(), s.id.desc()),
-                )
-                .label("rn_latest"),
-                func.count().over(partition_by=partition).label("readings"),
+                (func.min(reading_key) % 16).label("first"),
+                (func.max(reading_key) % 16).label("latest"),
             )
             .select_from(pop)
             .join(s, s.enrolment_id == pop.c.enrolment_id)
@@ -432,19 +434,8 @@ class OutcomeStatsRepository:
                 a.rater == Rater.PARTICIPANT.value,
                 ~exists(select(newer.id).where(newer.supersedes_id == s.id)),
             )
-            .subquery("stats_ranked")
-        )
-        per_enrolment = (
-            select(
-                ranked.c.item_key,
-                ranked.c.legal_sex,
-                func.max(case((ranked.c.rn_first == 1, ranked.c.score), else_=None)).label("first"),
-                func.max(case((ranked.c.rn_latest == 1, ranked.c.score), else_=None)).label(
-                    "latest"
-                ),
-            )
-            .where(ranked.c.readings >= 2)
-            .group_by(ranked.c.enrolment_id, ranked.c.item_key, ranked.c.legal_sex)
+            .group_by(pop.c.enrolment_id, a.item_key, pop.c.legal_sex)
+            .having(func.count() >= 2)
             .subquery("stats_pairs")
         )
         stmt = select(
