@@ -10,8 +10,8 @@ Two halves, both pure:
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import astuple, dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
@@ -302,6 +302,16 @@ class OutcomeCounts:
     @property
     def goal_reached(self) -> int:
         return self.goal_work + self.goal_studies
+
+
+def sum_by_legal_sex(by_sex: Iterable[OutcomeCounts]) -> OutcomeCounts:
+    """The whole from its split by legal sex. Only that split may be summed: legal sex is a
+    function of the personnummer, so no person is in two of its groups and distinct persons
+    add up (a person can be in two municipalities' groups, so those may not be summed)."""
+    total = OutcomeCounts()
+    for c in by_sex:
+        total = OutcomeCounts(*(a + b for a, b in zip(astuple(total), astuple(c), strict=True)))
+    return total
 
 
 def count_outcomes(

@@ -21,6 +21,7 @@ from api.persistence.repositories.outcome_stats import (
     municipality_names,
     referrer_type_known,
     stats_municipalities,
+    sum_follow_ups,
 )
 from api.schemas.stats import (
     CountCell,
@@ -241,14 +242,16 @@ def outcome_statistics(
         f, programme = _resolve(ctx, principal, q, uow.session)
         codes = exit_code_sets(uow.session)
         repo = OutcomeStatsRepository(uow.session)
-        total = repo.outcome_counts(f, codes, ()).get((), o.OutcomeCounts())
-        groups = repo.outcome_counts(f, codes, keys)
-        by_sex = {
-            str(k[0]): v
-            for k, v in repo.outcome_counts(f, codes, [o.GroupBy.LEGAL_SEX.value]).items()
-        }
-        follow_ups_total = repo.follow_up_counts(f, codes, ()).get((), [])
+        # Each query scans the whole population, so nothing is asked twice: the split by sex
+        # gives the total too (`sum_by_legal_sex`), and is the grouping itself by default.
+        sex_key = [o.GroupBy.LEGAL_SEX.value]
+        sex_groups = repo.outcome_counts(f, codes, sex_key)
+        by_sex = {str(k[0]): v for k, v in sex_groups.items()}
+        total = o.sum_by_legal_sex(by_sex.values())
+        groups = sex_groups if keys == sex_key else repo.outcome_counts(f, codes, keys)
         follow_ups = repo.follow_up_counts(f, codes, keys)
+        # Every enrolment is in exactly one group and these are plain counts: they add up.
+        follow_ups_total = sum_follow_ups(follow_ups.values())
         composition = repo.goal_reached_by(f, codes, [o.GroupBy.REFERRER_TYPE.value])
         names = municipality_names(uow.session, stats_municipalities(uow.session, principal))
         AuditLog(uow.session).append(

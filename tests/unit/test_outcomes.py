@@ -15,6 +15,7 @@ from domain.codelists import OutcomeGroup
 from domain.errors import InvalidInput
 from domain.outcomes import (
     Category,
+    Classification,
     ExitCodeMeaning,
     ExitFacts,
     GroupBy,
@@ -22,12 +23,14 @@ from domain.outcomes import (
     check_period,
     classify,
     count_cell,
+    count_outcomes,
     fulfilment,
     median_of_counts,
     net_effect,
     parse_group_by,
     rounded,
     share_cell,
+    sum_by_legal_sex,
     summarise_item,
     time_bucket,
 )
@@ -226,3 +229,25 @@ def test_item_summary_adds_up(pairs: list[tuple[int, int]]) -> None:
         assert -1 <= s.net_effect <= 1
     else:
         assert s.net_effect is None and s.median_first is None
+
+
+# ---- the whole from the split by legal sex -------------------------------------------------
+
+_classifications = st.builds(
+    Classification,
+    category=st.sampled_from(list(Category)),
+    reached_preparation=st.booleans(),
+    ended_at_preparation=st.booleans(),
+    goal=st.sampled_from([None, OutcomeGroup.WORK, OutcomeGroup.STUDIES]),
+    time_bucket=st.sampled_from([None, *TimeBucket]),
+)
+
+
+@given(st.lists(st.tuples(st.integers(0, 12), _classifications), max_size=40))
+def test_the_split_by_legal_sex_sums_to_the_whole(rows: list[tuple[int, Classification]]) -> None:
+    # A person key decides the sex (as the personnummer does); people have several enrolments.
+    keyed = [(f"p{person}", c) for person, c in rows]
+    by_sex = [
+        count_outcomes([(p, c) for p, c in keyed if int(p[1:]) % 2 == parity]) for parity in (0, 1)
+    ]
+    assert sum_by_legal_sex(by_sex) == count_outcomes(keyed)

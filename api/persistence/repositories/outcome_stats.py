@@ -13,7 +13,7 @@ municipalities). Protected identities are counted like everyone else: a count di
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -293,6 +293,21 @@ class FollowUpCounts:
     recorded: int
     still_in_work_or_studies: int
     not_reached: int
+
+
+def sum_follow_ups(groups: Iterable[Sequence[FollowUpCounts]]) -> list[FollowUpCounts]:
+    """The whole from any grouping's follow-up counts, per kind in kind order (as the query
+    orders them): each enrolment is in one group, and these are plain counts."""
+    per_kind: dict[str, tuple[int, int, int]] = {}
+    for counts in groups:
+        for c in counts:
+            r, s, n = per_kind.get(c.kind, (0, 0, 0))
+            per_kind[c.kind] = (
+                r + c.recorded,
+                s + c.still_in_work_or_studies,
+                n + c.not_reached,
+            )
+    return [FollowUpCounts(kind, *per_kind[kind]) for kind in sorted(per_kind)]
 
 
 GroupKey = tuple[Any, ...]
