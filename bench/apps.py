@@ -16,6 +16,7 @@ candidate fixes of `bench.whatif` (none by default: the baseline run is the unmo
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
@@ -39,6 +40,9 @@ def bench_settings(database_url: str, jwt_secret: str) -> Settings:
         database_url=database_url,
         jwt_secret=jwt_secret,
         access_token_minutes=TOKEN_MINUTES,
+        # No web app: its catch-all route would answer /bench/bare with the app shell, and the
+        # benchmark measures the API.
+        web_dist_dir=Path("/nonexistent-levelup-web-dist"),
     )
 
 
