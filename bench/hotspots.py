@@ -294,7 +294,8 @@ async def _measure(
 
     def prebuilt_statement_read_only() -> None:
         with db.unit_of_work(write=False) as uow:
-            uow.session.execute(statements[mentor_ids[next_index()]]).all()
+            stmt, params = statements[mentor_ids[next_index()]]
+            uow.session.execute(stmt, params).all()
 
     def build_scope_filter() -> None:
         participant_visible(scope_for(principals[next_index()]))
