@@ -201,8 +201,6 @@ class EnrolmentRow(Base):
     __table_args__ = (
         Index("ix_enrolments_mentor_state", "mentor_id", "state"),
         Index("ix_enrolments_municipality_state", "municipality_id", "state"),
-        # Outcome statistics for an exit period: a programme's exits in a date range.
-        Index("ix_enrolments_programme_state_ended", "programme_code", "state", "ended_on"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
