@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy import Select, bindparam, func, insert, select
 from sqlalchemy.orm import Session
@@ -44,38 +44,8 @@ class LoadedEnrolment:
     transitions: list[TransitionRow]
 
 
-class TransitionFields(Protocol):
-    """What the domain needs of a stored transition: a `TransitionRow`, or a Core row of
-    `DOMAIN_TRANSITION_COLUMNS` where no ORM object is wanted (bulk reads, exports)."""
-
-    @property
-    def seq(self) -> int: ...
-    @property
-    def kind(self) -> str: ...
-    @property
-    def effective_on(self) -> date: ...
-    @property
-    def reason(self) -> str | None: ...
-    @property
-    def pause_reason(self) -> str | None: ...
-    @property
-    def exit_reason_code(self) -> str | None: ...
-    @property
-    def exit_status_code(self) -> str | None: ...
-    @property
-    def corrects_seq(self) -> int | None: ...
-    @property
-    def outcome_kind(self) -> str | None: ...
-    @property
-    def outcome_starts_on(self) -> date | None: ...
-    @property
-    def outcome_subsidised(self) -> bool | None: ...
-    @property
-    def outcome_extent_percent(self) -> int | None: ...
-    @property
-    def outcome_studies_kind(self) -> str | None: ...
-
-
+# What the domain needs of a stored transition, in `transition_from_columns`'s order. Bulk
+# readers select these as Core rows instead of loading ORM objects.
 DOMAIN_TRANSITION_COLUMNS = (
     TransitionRow.seq,
     TransitionRow.kind,
@@ -98,22 +68,8 @@ DOMAIN_TRANSITION_COLUMNS = (
 _KINDS = {k.value: k for k in TransitionKind}
 
 
-def to_domain_transition(r: TransitionFields) -> Transition:
-    return transition_from_columns(
-        r.seq,
-        r.kind,
-        r.effective_on,
-        r.reason,
-        r.pause_reason,
-        r.exit_reason_code,
-        r.exit_status_code,
-        r.corrects_seq,
-        r.outcome_kind,
-        r.outcome_starts_on,
-        r.outcome_subsidised,
-        r.outcome_extent_percent,
-        r.outcome_studies_kind,
-    )
+def to_domain_transition(r: TransitionRow) -> Transition:
+    return transition_from_columns(*(getattr(r, c.key) for c in DOMAIN_TRANSITION_COLUMNS))
 
 
 def transition_from_columns(
