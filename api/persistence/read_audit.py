@@ -17,7 +17,7 @@ import threading
 from dataclasses import dataclass
 from datetime import datetime
 
-from api.persistence.audit import AuditEvent, AuditLog
+from api.persistence.audit import AuditEvent, AuditLog, PendingEntry
 from api.persistence.uow import Database
 from api.security.principal import Principal
 
@@ -72,9 +72,9 @@ class ReadAuditRecorder:
         error: BaseException | None = None
         try:
             with self._database.unit_of_work(write=True) as uow:
-                log = AuditLog(uow.session)
-                for pending in batch:
-                    log.append(pending.principal, pending.event, at=pending.at)
+                AuditLog(uow.session).append_many(
+                    [PendingEntry(p.principal, p.event, p.at) for p in batch]
+                )
                 uow.commit()
         except BaseException as exc:  # handed to every waiter of the batch, re-raised there
             error = exc

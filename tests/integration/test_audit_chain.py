@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import func, select, update
 
-from api.persistence.audit import AuditEvent, AuditLog, verify_chain
+from api.persistence.audit import AuditEvent, AuditLog, PendingEntry, verify_chain
 from api.persistence.models import AuditEntryRow, AuditSubjectRow
 from api.persistence.uow import Database
 from api.security.permissions import ROLE_PERMISSIONS, Role
@@ -78,3 +78,34 @@ def test_concurrent_appenders_keep_one_chain(database: Database) -> None:
         )
         report = verify_chain(uow.session)
     assert report.ok and report.entries == 60
+
+
+def test_a_batch_appends_in_order_with_each_entry_keeping_its_own_subjects(
+    database: Database,
+) -> None:
+    # Many entries with different subject sets in one call: the ids come back in input order,
+    # so every subject row belongs to its own entry, and the chain links them in that order.
+    at = datetime.now(UTC)
+    subject_sets = [[300 + k, 400 + k * 7, 500] for k in range(40)] + [[]]
+    with database.unit_of_work(write=True) as uow:
+        ids = AuditLog(uow.session).append_many(
+            [
+                PendingEntry(MENTOR, AuditEvent("caseload.read", s, detail={"k": k}), at)
+                for k, s in enumerate(subject_sets)
+            ]
+        )
+        uow.commit()
+    assert ids == sorted(ids) and len(set(ids)) == len(subject_sets)
+    with database.unit_of_work(write=False) as uow:
+        stored: dict[int, list[int]] = {i: [] for i in ids}
+        for audit_id, participant_id in uow.session.execute(
+            select(AuditSubjectRow.audit_id, AuditSubjectRow.participant_id)
+        ):
+            stored[audit_id].append(participant_id)
+        details = dict(
+            uow.session.execute(select(AuditEntryRow.id, AuditEntryRow.detail)).tuples().all()
+        )
+        report = verify_chain(uow.session)
+    assert [sorted(stored[i]) for i in ids] == [sorted(s) for s in subject_sets]
+    assert [details[i] for i in ids[:-1]] == [{"k": k} for k in range(40)]
+    assert report.ok and report.entries == len(subject_sets)

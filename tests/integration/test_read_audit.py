@@ -102,7 +102,7 @@ def test_a_failed_batch_fails_its_callers_and_writes_nothing(
     def broken(*_a: Any, **_k: Any) -> int:
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(AuditLog, "append", broken)
+    monkeypatch.setattr(AuditLog, "append_many", broken)
     with pytest.raises(RuntimeError, match="disk full"):
         recorder.record(MENTOR, AuditEvent("participant.read", [1]), at=datetime.now(UTC))
     monkeypatch.undo()
@@ -120,7 +120,7 @@ def test_no_data_is_returned_when_the_read_cannot_be_logged(
     def broken(*_a: Any, **_k: Any) -> int:
         raise RuntimeError("audit store unavailable")
 
-    monkeypatch.setattr(AuditLog, "append", broken)
+    monkeypatch.setattr(AuditLog, "append_many", broken)
     r = mentor.get(f"/api/v1/participants/{pid}")
     assert r.status_code == 500
     assert "Testsson60" not in r.text and "****" not in r.text
