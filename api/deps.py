@@ -11,11 +11,10 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from sqlalchemy import select
 
 from api.context import AppContext
 from api.errors import Forbidden, Unauthorized
-from api.persistence.models import IntegrationClientRow, UserRow
+from api.persistence.repositories.accounts import acting_client, acting_user
 from api.security.permissions import INTEGRATION_GRANTABLE, ROLE_PERMISSIONS, Permission, Role
 from api.security.principal import ActorKind, Principal, Scope, scope_for
 from api.security.tokens import TokenError, TokenType
@@ -36,10 +35,10 @@ def _load_principal(ctx: AppContext, subject: str) -> Principal | None:
     kind, _, raw_id = subject.partition(":")
     if not (raw_id.isascii() and raw_id.isdigit()):
         return None
-    with ctx.database.unit_of_work(write=False) as uow:
+    with ctx.database.read_connection() as connection:
         if kind == ActorKind.USER.value:
-            user = uow.session.get(UserRow, int(raw_id))
-            if user is None or not user.is_active:
+            user = acting_user(connection, int(raw_id))
+            if user is None or not user.is_active or user.role is None:
                 return None
             role = Role(user.role)
             return Principal(
@@ -49,22 +48,20 @@ def _load_principal(ctx: AppContext, subject: str) -> Principal | None:
                 ROLE_PERMISSIONS[role],
                 user.municipality_id,
                 user.organisation_id,
-                user.display_name,
+                user.name,
             )
         if kind == ActorKind.CLIENT.value:
-            client = uow.session.execute(
-                select(IntegrationClientRow).where(IntegrationClientRow.id == int(raw_id))
-            ).scalar_one_or_none()
+            client = acting_client(connection, int(raw_id))
             if client is None or not client.is_active:
                 return None
-            listed = {Permission(p) for p in client.permissions.split() if p}
+            listed = {Permission(p) for p in (client.permissions or "").split() if p}
             return Principal(
                 ActorKind.CLIENT,
                 client.id,
                 Role.INTEGRATION_CLIENT,
                 frozenset(listed & INTEGRATION_GRANTABLE),
                 client.municipality_id,
-                client.municipality_id,
+                client.organisation_id,
                 client.name,
             )
     return None

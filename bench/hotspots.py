@@ -287,8 +287,8 @@ async def _measure(
 
     def query_read_only() -> None:
         p = principals[next_index()]
-        with db.unit_of_work(write=False) as uow:
-            caseload_lines(uow.session, scope_for(p), p.user_id)
+        with db.read_connection() as connection:
+            caseload_lines(connection, scope_for(p), p.user_id)
 
     statements = capture_caseload_statements(db.engine, municipality_id)
 

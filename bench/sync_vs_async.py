@@ -72,7 +72,9 @@ def capture_caseload_statements(
         for mentor_id in mentor_ids:
             before = len(captured)
             lines = caseload_lines(
-                session, Scope(ScopeKind.CASELOAD, municipality_id, mentor_id), mentor_id
+                session.connection(),
+                Scope(ScopeKind.CASELOAD, municipality_id, mentor_id),
+                mentor_id,
             )
             if len(captured) != before + 1 or not lines:
                 raise RuntimeError(

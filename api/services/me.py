@@ -21,8 +21,8 @@ from domain.errors import InvalidInput
 def my_caseload(ctx: AppContext, principal: Principal) -> list[CaseloadLine]:
     if principal.user_id is None:
         raise InvalidInput("Bara användare har en egen ärendelista.")
-    with ctx.database.unit_of_work(write=False) as uow:
-        lines = caseload_lines(uow.session, scope_for(principal), principal.user_id)
+    with ctx.database.read_connection() as connection:
+        lines = caseload_lines(connection, scope_for(principal), principal.user_id)
     if lines:
         record_read(
             ctx, principal, AuditEvent("caseload.read", [line.participant_id for line in lines])

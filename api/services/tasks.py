@@ -47,7 +47,7 @@ def my_tasks(ctx: AppContext, principal: Principal) -> TaskList:
     with ctx.database.unit_of_work(write=False) as uow:
         session, scope = uow.session, scope_for(principal)
         # The caller's own enrolments, also for a lead mentor whose scope is the municipality.
-        caseload = caseload_lines(session, scope, mentor_id)
+        caseload = caseload_lines(session.connection(), scope, mentor_id)
         assessments = due_assessment_lines(session, scope, today=today, mentor_id=mentor_id)
         follow_ups = due_follow_up_lines(
             session, scope, today=today, within_days=DUE_WINDOW_DAYS, mentor_id=mentor_id
