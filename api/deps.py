@@ -38,7 +38,7 @@ def _load_principal(ctx: AppContext, subject: str) -> Principal | None:
     with ctx.database.read_connection() as connection:
         if kind == ActorKind.USER.value:
             user = acting_user(connection, int(raw_id))
-            if user is None or not user.is_active or user.role is None:
+            if user is None or not user.is_active:
                 return None
             role = Role(user.role)
             return Principal(
@@ -48,20 +48,20 @@ def _load_principal(ctx: AppContext, subject: str) -> Principal | None:
                 ROLE_PERMISSIONS[role],
                 user.municipality_id,
                 user.organisation_id,
-                user.name,
+                user.display_name,
             )
         if kind == ActorKind.CLIENT.value:
             client = acting_client(connection, int(raw_id))
             if client is None or not client.is_active:
                 return None
-            listed = {Permission(p) for p in (client.permissions or "").split() if p}
+            listed = {Permission(p) for p in client.permissions.split() if p}
             return Principal(
                 ActorKind.CLIENT,
                 client.id,
                 Role.INTEGRATION_CLIENT,
                 frozenset(listed & INTEGRATION_GRANTABLE),
                 client.municipality_id,
-                client.organisation_id,
+                client.municipality_id,
                 client.name,
             )
     return None

@@ -28,9 +28,7 @@ WAIT_TIMEOUT_SECONDS = 60.0
 
 @dataclass
 class _Pending:
-    principal: Principal
-    event: AuditEvent
-    at: datetime
+    entry: PendingEntry
     done: bool = False
     error: BaseException | None = None
 
@@ -49,7 +47,7 @@ class ReadAuditRecorder:
         Never call it inside a *write* unit of work: on SQLite the flush needs the writer
         lock. Inside a read unit of work is fine (WAL lets the writer run beside readers).
         """
-        item = _Pending(principal, event, at)
+        item = _Pending(PendingEntry(principal, event, at))
         with self._condition:
             self._pending.append(item)
         while True:
@@ -72,9 +70,7 @@ class ReadAuditRecorder:
         error: BaseException | None = None
         try:
             with self._database.unit_of_work(write=True) as uow:
-                AuditLog(uow.session).append_many(
-                    [PendingEntry(p.principal, p.event, p.at) for p in batch]
-                )
+                AuditLog(uow.session).append_many([p.entry for p in batch])
                 uow.commit()
         except BaseException as exc:  # handed to every waiter of the batch, re-raised there
             error = exc

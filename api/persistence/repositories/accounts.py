@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
-from typing import cast
+from typing import Any, cast
 
-from sqlalchemy import Connection, Table, bindparam, select, update
+from sqlalchemy import Connection, Row, Table, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from api.persistence.models import (
@@ -15,20 +14,6 @@ from api.persistence.models import (
     RefreshTokenRow,
     UserRow,
 )
-
-
-@dataclass(frozen=True, slots=True)
-class ActingAccount:
-    """What authorising a request needs of a user or integration client, nothing more."""
-
-    id: int
-    is_active: bool
-    role: str | None  # users only; a client's role is implied
-    permissions: str | None  # clients only: their listed permissions, space-separated
-    municipality_id: int | None
-    organisation_id: int | None
-    name: str
-
 
 _USERS = cast(Table, UserRow.__table__)
 _CLIENTS = cast(Table, IntegrationClientRow.__table__)
@@ -51,35 +36,14 @@ _ACTING_CLIENT = select(
 ).where(_CLIENTS.c.id == bindparam("account_id"))
 
 
-def acting_user(connection: Connection, user_id: int) -> ActingAccount | None:
-    row = connection.execute(_ACTING_USER, {"account_id": user_id}).first()
-    if row is None:
-        return None
-    return ActingAccount(
-        row.id,
-        row.is_active,
-        row.role,
-        None,
-        row.municipality_id,
-        row.organisation_id,
-        row.display_name,
-    )
+def acting_user(connection: Connection, user_id: int) -> Row[*tuple[Any, ...]] | None:
+    """id, is_active, role, municipality_id, organisation_id, display_name."""
+    return connection.execute(_ACTING_USER, {"account_id": user_id}).first()
 
 
-def acting_client(connection: Connection, client_id: int) -> ActingAccount | None:
-    row = connection.execute(_ACTING_CLIENT, {"account_id": client_id}).first()
-    if row is None:
-        return None
-    # A client acts for its municipality, which is also its organisation.
-    return ActingAccount(
-        row.id,
-        row.is_active,
-        None,
-        row.permissions,
-        row.municipality_id,
-        row.municipality_id,
-        row.name,
-    )
+def acting_client(connection: Connection, client_id: int) -> Row[*tuple[Any, ...]] | None:
+    """id, is_active, permissions (space-separated), municipality_id, name."""
+    return connection.execute(_ACTING_CLIENT, {"account_id": client_id}).first()
 
 
 class AccountRepository:
