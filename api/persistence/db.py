@@ -36,9 +36,10 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
         hide_parameters=True,
     )
     _ping_connections_that_sat_idle(engine)
-    # Multi-row inserts without RETURNING (the 30 subject rows of a caseload read's audit
-    # entry) as one INSERT ... VALUES statement, as the psycopg2 dialect does, instead of
-    # psycopg 3's executemany, which pipelines one statement per row in Python.
+    # Multi-row inserts without RETURNING (the answers of a self-assessment, a batch of
+    # transitions) as one INSERT ... VALUES statement, as the psycopg2 dialect does, instead of
+    # psycopg 3's executemany, which pipelines one statement per row in Python. (The hottest
+    # one, the audit subjects of every read, has its own fixed-text unnest insert.)
     engine.dialect.use_insertmanyvalues_wo_returning = True
     return engine
 
