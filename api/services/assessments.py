@@ -278,9 +278,9 @@ def list_due_assessments(
     ctx: AppContext, principal: Principal, *, mentor_id: int | None = None
 ) -> list[DueAssessmentLine]:
     today = ctx.clock.today()
-    with ctx.database.unit_of_work(write=False) as uow:
+    with ctx.database.read_connection() as connection:
         lines = due_assessment_lines(
-            uow.session, scope_for(principal), today=today, mentor_id=mentor_id
+            connection, scope_for(principal), today=today, mentor_id=mentor_id
         )
     if lines:
         record_read(

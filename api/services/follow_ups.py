@@ -159,9 +159,9 @@ def record_follow_up(
 def list_due_follow_ups(
     ctx: AppContext, principal: Principal, *, within_days: int, mentor_id: int | None
 ) -> list[DueFollowUpLine]:
-    with ctx.database.unit_of_work(write=False) as uow:
+    with ctx.database.read_connection() as connection:
         lines = due_follow_up_lines(
-            uow.session,
+            connection,
             scope_for(principal),
             today=ctx.clock.today(),
             within_days=within_days,

@@ -189,8 +189,8 @@ def test_last_activity_on_for_the_task_list(api: Api) -> None:
         body = activity(api, occurred_on=day(api, n))
         assert mentor.post(f"/api/v1/enrolments/{busy}/activities", json=body).status_code == 201
     with api.database.unit_of_work(write=False) as uow:
-        latest = last_activity_on(uow.session, [busy, quiet, 999_999])
-        assert last_activity_on(uow.session, []) == {}
+        latest = last_activity_on(uow.session.connection(), [busy, quiet, 999_999])
+        assert last_activity_on(uow.session.connection(), []) == {}
     assert latest == {busy: today(api) - timedelta(days=5), quiet: None, 999_999: None}
 
 

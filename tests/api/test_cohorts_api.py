@@ -297,7 +297,7 @@ def test_attended_sessions_count_as_activity_hours(api: Api) -> None:
     }
     assert hours == {e1: 6.0, e2: 0.0}  # two attended sessions of 3 h; absence counts nothing
     with api.database.unit_of_work(write=False) as uow:
-        latest = last_activity_on(uow.session, [e1, e2])
+        latest = last_activity_on(uow.session.connection(), [e1, e2])
     held = {s["id"]: s["held_on"] for s in mentor.get(f"/api/v1/cohorts/{c.id}").json()["sessions"]}
     assert latest == {e1: date.fromisoformat(held[c.past_session]), e2: None}
 
@@ -311,11 +311,14 @@ def test_sessions_of_enrolments_for_the_task_list(api: Api) -> None:
     assert other.status_code == 201
     first, last = today(api) - timedelta(days=28), today(api) + timedelta(days=60)
     with api.database.unit_of_work(write=False) as uow:
-        mine = sessions_of_enrolments(uow.session, [e1, e2], first=first, last=last)
-        one = sessions_of_enrolments(uow.session, [e2], first=first, last=last)
-        nobody = sessions_of_enrolments(uow.session, [], first=first, last=last)
+        mine = sessions_of_enrolments(uow.session.connection(), [e1, e2], first=first, last=last)
+        one = sessions_of_enrolments(uow.session.connection(), [e2], first=first, last=last)
+        nobody = sessions_of_enrolments(uow.session.connection(), [], first=first, last=last)
         week = sessions_of_enrolments(
-            uow.session, [e1, e2, e3], first=today(api), last=today(api) + timedelta(days=6)
+            uow.session.connection(),
+            [e1, e2, e3],
+            first=today(api),
+            last=today(api) + timedelta(days=6),
         )
     assert len(mine) == 16 and {s.cohort_id for s in mine} == {c.id}
     assert all(s.enrolment_ids == tuple(sorted([e1, e2])) for s in mine)

@@ -630,16 +630,20 @@ def test_due_lines_for_the_task_list(api: Api) -> None:
     mentor_a = api.world.user("mentor_a")
     scope = Scope(ScopeKind.CASELOAD, api.world.municipality_a, mentor_a)
     with api.database.unit_of_work(write=False) as uow:
-        lines = due_follow_up_lines(uow.session, scope, today=TODAY, within_days=14)
+        lines = due_follow_up_lines(uow.session.connection(), scope, today=TODAY, within_days=14)
         assert [(x.enrolment_id, x.participant_id, x.status.value) for x in lines] == [
             (eid, pid, "overdue")
         ]
         assert lines[0].personnummer == synthetic_pnr(21).replace("-", "")
         other = api.world.user("mentor_a2")
         assert (
-            due_follow_up_lines(uow.session, scope, today=TODAY, within_days=14, mentor_id=other)
+            due_follow_up_lines(
+                uow.session.connection(), scope, today=TODAY, within_days=14, mentor_id=other
+            )
             == []
         )
         # Seen from before the due date, it is not due yet within a week.
         early = add_months(days_ago(120), 3) - timedelta(days=8)
-        assert due_follow_up_lines(uow.session, scope, today=early, within_days=7) == []
+        assert (
+            due_follow_up_lines(uow.session.connection(), scope, today=early, within_days=7) == []
+        )

@@ -73,3 +73,22 @@ def test_a_connection_used_moments_ago_is_not_pinged(
     monkeypatch.setattr(db_module, "PING_AFTER_IDLE_SECONDS", 0.0)
     _backend_pid(pg_database)
     assert pings == [1]
+
+
+def test_hot_reads_keep_psycopg_prepared_statements(pg_database: Database) -> None:
+    """psycopg prepares a statement after 5 runs on one connection, but every ROLLBACK makes it
+    drop all of them (DEALLOCATE ALL). The hot reads use `read_connection`, whose autocommit
+    statements end without one, so the task list is planned once per connection, not on every
+    request. A transaction that ends in ROLLBACK, as a read unit of work does, loses them."""
+    query = text("SELECT count(*) FROM pg_class WHERE relpages > :floor")
+    prepared = text("SELECT count(*) FROM pg_prepared_statements")
+    for _ in range(7):
+        with pg_database.read_connection() as connection:
+            connection.execute(query, {"floor": 0}).scalar_one()
+    with pg_database.read_connection() as connection:
+        assert connection.execute(prepared).scalar_one() >= 1
+
+    with pg_database.unit_of_work(write=False) as uow:
+        uow.session.execute(query, {"floor": 0})
+    with pg_database.read_connection() as connection:
+        assert connection.execute(prepared).scalar_one() == 0

@@ -12,7 +12,7 @@ from datetime import date
 from functools import cache
 from typing import Any
 
-from sqlalchemy import BindParameter, Select, bindparam, func, select, union_all
+from sqlalchemy import BindParameter, Connection, Select, bindparam, func, select, union_all
 from sqlalchemy.orm import Session
 
 from api.persistence.models.activities import ActivityRow, AttendanceRow, CohortSessionRow
@@ -77,14 +77,16 @@ def _last_activity_statement() -> Select[*tuple[Any, ...]]:
     return select(both.c.enrolment_id, func.max(both.c.on)).group_by(both.c.enrolment_id)
 
 
-def last_activity_on(session: Session, enrolment_ids: Sequence[int]) -> dict[int, date | None]:
+def last_activity_on(
+    connection: Connection, enrolment_ids: Sequence[int]
+) -> dict[int, date | None]:
     """The latest activity or attended cohort session date per enrolment, in one query.
 
     Every id asked for is in the answer; None means nothing recorded yet."""
     result: dict[int, date | None] = dict.fromkeys(enrolment_ids)
     if not enrolment_ids:
         return result
-    rows = session.connection().execute(
+    rows = connection.execute(
         _last_activity_statement(), {"enrolment_ids": sorted(set(enrolment_ids))}
     )
     for enrolment_id, latest in rows:

@@ -13,7 +13,7 @@ from datetime import date, datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Select, bindparam, delete, exists, insert, select
+from sqlalchemy import Connection, Select, bindparam, delete, exists, insert, select
 from sqlalchemy.orm import Session
 
 from api.persistence.models.assessments import (
@@ -271,7 +271,7 @@ def _due_statement(kind: ScopeKind, has_user: bool, by_mentor: bool) -> Select[*
 
 
 def due_assessment_lines(
-    session: Session, scope: Scope, *, today: date, mentor_id: int | None = None
+    connection: Connection, scope: Scope, *, today: date, mentor_id: int | None = None
 ) -> list[DueAssessmentLine]:
     """Due and overdue self-assessments in the scope, oldest due date first: one query over the
     projection, joined with the people, keeping occasions without any submission (a corrected
@@ -283,7 +283,7 @@ def due_assessment_lines(
     # condition, here in its cached, parametrised form.
     stmt = _due_statement(scope.kind, scope.user_id is not None, mentor_id is not None)
     params = {**scope_params(scope), "due_mentor_id": mentor_id}
-    result = session.connection().execute(stmt, params)
+    result = connection.execute(stmt, params)
     return [
         DueAssessmentLine(
             enrolment_id=enrolment_id,

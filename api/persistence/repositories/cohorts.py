@@ -14,7 +14,7 @@ from datetime import date, datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Date, Select, bindparam, false, func, select
+from sqlalchemy import ColumnElement, Connection, Date, Select, bindparam, false, func, select
 from sqlalchemy.orm import Session
 
 from api.persistence.models import EnrolmentRow, ParticipantRow
@@ -296,7 +296,7 @@ def _sessions_of_enrolments_statement() -> Select[*tuple[Any, ...]]:
 
 
 def sessions_of_enrolments(
-    session: Session, enrolment_ids: Sequence[int], *, first: date, last: date
+    connection: Connection, enrolment_ids: Sequence[int], *, first: date, last: date
 ) -> list[SessionLine]:
     """Sessions held in [first, last] of the cohorts the given enrolments are members of, each
     with those of the enrolments that had not ended before the session, in time order.
@@ -306,7 +306,7 @@ def sessions_of_enrolments(
     """
     if not enrolment_ids:
         return []
-    rows = session.connection().execute(
+    rows = connection.execute(
         _sessions_of_enrolments_statement(),
         {"enrolment_ids": sorted(set(enrolment_ids)), "first": first, "last": last},
     )

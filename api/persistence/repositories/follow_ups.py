@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Date, Select, bindparam, select, update
+from sqlalchemy import Connection, Date, Select, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from api.persistence.models.core import EnrolmentRow, ParticipantRow
@@ -214,7 +214,7 @@ def _due_statement(kind: ScopeKind, has_user: bool, by_mentor: bool) -> Select[*
 
 
 def due_follow_up_lines(
-    session: Session,
+    connection: Connection,
     scope: Scope,
     *,
     today: date,
@@ -240,7 +240,7 @@ def due_follow_up_lines(
         "due_mentor_id": mentor_id,
     }
     lines = []
-    for row in session.connection().execute(stmt, params):
+    for row in connection.execute(stmt, params):
         status = follow_up_status(
             row.due_on,
             recorded=False,
