@@ -12,10 +12,11 @@ from datetime import date
 from functools import cache
 from typing import Any
 
-from sqlalchemy import BindParameter, Connection, Select, bindparam, func, select, union_all
+from sqlalchemy import Connection, Select, func, select, union_all
 from sqlalchemy.orm import Session
 
 from api.persistence.models.activities import ActivityRow, AttendanceRow, CohortSessionRow
+from api.persistence.repositories.id_lists import one_of
 
 
 class ActivityRepository:
@@ -59,19 +60,21 @@ class ActivityRepository:
 
 
 @cache
-def _last_activity_statement() -> Select[*tuple[Any, ...]]:
-    """Built once: the task list asks on every request, and building costs more than running.
-    `enrolment_ids` is an expanding parameter, so one statement serves any number of ids."""
-    ids: BindParameter[Any] = bindparam("enrolment_ids", expanding=True)
+def _last_activity_statement(dialect_name: str) -> Select[*tuple[Any, ...]]:
+    """Built once per database kind: the task list asks on every request, and building costs
+    more than running. One statement serves any number of `enrolment_ids` (see `one_of`)."""
     activity = select(
         ActivityRow.enrolment_id.label("enrolment_id"), ActivityRow.occurred_on.label("on")
-    ).where(ActivityRow.enrolment_id.in_(ids))
+    ).where(one_of(ActivityRow.enrolment_id, "enrolment_ids", dialect_name))
     attended = (
         select(
             AttendanceRow.enrolment_id.label("enrolment_id"), CohortSessionRow.held_on.label("on")
         )
         .join(CohortSessionRow, CohortSessionRow.id == AttendanceRow.session_id)
-        .where(AttendanceRow.enrolment_id.in_(ids), AttendanceRow.attended.is_(True))
+        .where(
+            one_of(AttendanceRow.enrolment_id, "enrolment_ids", dialect_name),
+            AttendanceRow.attended.is_(True),
+        )
     )
     both = union_all(activity, attended).subquery("dated")
     return select(both.c.enrolment_id, func.max(both.c.on)).group_by(both.c.enrolment_id)
@@ -87,7 +90,8 @@ def last_activity_on(
     if not enrolment_ids:
         return result
     rows = connection.execute(
-        _last_activity_statement(), {"enrolment_ids": sorted(set(enrolment_ids))}
+        _last_activity_statement(connection.dialect.name),
+        {"enrolment_ids": sorted(set(enrolment_ids))},
     )
     for enrolment_id, latest in rows:
         result[enrolment_id] = latest

@@ -24,6 +24,7 @@ from api.persistence.models.activities import (
     CohortRow,
     CohortSessionRow,
 )
+from api.persistence.repositories.id_lists import one_of
 from api.persistence.repositories.scope_filters import enrolment_visible
 from api.security.principal import Scope, ScopeKind
 
@@ -266,9 +267,9 @@ class CohortRepository:
 
 
 @cache
-def _sessions_of_enrolments_statement() -> Select[*tuple[Any, ...]]:
-    """Built once (the task list runs it on every request); the ids are an expanding
-    parameter."""
+def _sessions_of_enrolments_statement(dialect_name: str) -> Select[*tuple[Any, ...]]:
+    """Built once per database kind (the task list runs it on every request); one statement
+    serves any number of `enrolment_ids` (see `one_of`)."""
     c, s, m, e = CohortRow, CohortSessionRow, CohortMemberRow, EnrolmentRow
     return (
         select(
@@ -287,7 +288,7 @@ def _sessions_of_enrolments_statement() -> Select[*tuple[Any, ...]]:
         .join(s, s.cohort_id == m.cohort_id)
         .join(e, e.id == m.enrolment_id)
         .where(
-            m.enrolment_id.in_(bindparam("enrolment_ids", expanding=True)),
+            one_of(m.enrolment_id, "enrolment_ids", dialect_name),
             s.held_on.between(bindparam("first", type_=Date()), bindparam("last", type_=Date())),
             (e.ended_on.is_(None)) | (e.ended_on >= s.held_on),
         )
@@ -307,7 +308,7 @@ def sessions_of_enrolments(
     if not enrolment_ids:
         return []
     rows = connection.execute(
-        _sessions_of_enrolments_statement(),
+        _sessions_of_enrolments_statement(connection.dialect.name),
         {"enrolment_ids": sorted(set(enrolment_ids)), "first": first, "last": last},
     )
     heads: dict[int, Any] = {}
