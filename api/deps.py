@@ -67,7 +67,7 @@ def _load_principal(ctx: AppContext, subject: str) -> Principal | None:
     return None
 
 
-def authenticated(
+async def authenticated(
     request: Request,
     ctx: Context,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
@@ -85,7 +85,9 @@ def authenticated(
     except TokenError as exc:
         log.info("rejected access token: %s", getattr(exc, "why", "invalid"))
         raise Unauthorized() from None
-    principal = _load_principal(ctx, claims.subject)
+    # async, with only the reload in a worker thread: the token check is a few microseconds of
+    # CPU, and the reload shares the hot-read threads (Database.run_hot_read).
+    principal = await ctx.database.run_hot_read(_load_principal, ctx, claims.subject)
     if principal is None:
         log.info("access token for an unknown or disabled account")
         raise Unauthorized()

@@ -56,7 +56,7 @@ from api.persistence.models import (
 )
 from api.persistence.repositories.enrolments import caseload_lines
 from api.persistence.repositories.scope_filters import participant_visible
-from api.routers.me import get_caseload
+from api.routers.me import _caseload_body
 from api.security.principal import scope_for
 from api.security.tokens import TokenType
 from api.services.me import my_caseload
@@ -70,8 +70,8 @@ STAGES: tuple[tuple[str, str, str], ...] = (
     ("whole request (ASGI app)", "fastapi/applications.py", "__call__"),
     ("dependencies: bearer, auth, guard", "fastapi/dependencies/utils.py", "solve_dependencies"),
     ("  token decode (jose + claim checks)", "api/security/tokens.py", "decode"),
-    ("  principal reload (session + SELECT user)", "api/deps.py", "_load_principal"),
-    ("router body get_caseload", "api/routers/me.py", "get_caseload"),
+    ("  principal reload (Core SELECT user)", "api/deps.py", "_load_principal"),
+    ("router body _caseload_body", "api/routers/me.py", "_caseload_body"),
     ("  service my_caseload", "api/services/me.py", "my_caseload"),
     ("    uow enter (session + BEGIN IMMEDIATE)", "api/persistence/uow.py", "__enter__"),
     (
@@ -84,7 +84,7 @@ STAGES: tuple[tuple[str, str, str], ...] = (
     ("    commit", "api/persistence/uow.py", "commit"),
     ("    uow exit (close)", "api/persistence/uow.py", "__exit__"),
     ("  personnummer parse + mask (x30)", "domain/personnummer.py", "__post_init__"),
-    ("response validation + serialisation", "fastapi/routing.py", "serialize_response"),
+    ("serialisation (prevalidated_json)", "api/responses.py", "prevalidated_json"),
 )
 # Frames that only wrap everything else (or belong to the harness) are left out of the top list.
 _WRAPPER_PATHS = (
@@ -329,7 +329,7 @@ async def _measure(
         my_caseload(ctx, principals[next_index()])
 
     def router_body() -> None:
-        get_caseload(ctx, principals[next_index()])
+        _caseload_body(ctx, principals[next_index()])
 
     stages = _time_interleaved(
         {
@@ -343,7 +343,7 @@ async def _measure(
             "audit_append_write_uow_commit": audit_only,
             "audit_append_prebuilt_core_statements": audit_prebuilt_core,
             "service_my_caseload": service,
-            "router_body_get_caseload": router_body,
+            "router_body_caseload": router_body,
         },
         max(100, n),
     )
@@ -478,13 +478,13 @@ def _profile_report(profiler: cProfile.Profile, n: int) -> dict[str, Any]:
 
 PYSPY_STAGES: tuple[tuple[str, str, str], ...] = (
     (
-        "in FastAPI's threadpool (sync dependencies + endpoint)",
+        "in worker threads (principal reload, endpoint body)",
         "anyio/_backends/_asyncio.py",
         "WorkerThread.run",
     ),
     ("token decode", "api/security/tokens.py", "decode"),
     ("principal reload", "api/deps.py", "_load_principal"),
-    ("router body get_caseload", "api/routers/me.py", "get_caseload"),
+    ("router body _caseload_body", "api/routers/me.py", "_caseload_body"),
     (
         "caseload query (caseload_lines)",
         "api/persistence/repositories/enrolments.py",
@@ -497,7 +497,7 @@ PYSPY_STAGES: tuple[tuple[str, str, str], ...] = (
     ),
     ("audit append", "api/persistence/audit.py", "append"),
     ("unit of work commit", "api/persistence/uow.py", "commit"),
-    ("response validation + serialisation", "fastapi/routing.py", "serialize_response"),
+    ("serialisation (prevalidated_json)", "api/responses.py", "prevalidated_json"),
 )
 
 

@@ -13,6 +13,7 @@ from conftest import Api, Caller, participant_body, synthetic_pnr
 from sqlalchemy import func, select
 
 from api.persistence.models import AuditEntryRow, EnrolmentRow, ParticipantRow, TransitionRow
+from api.schemas.me import CaseloadRead
 
 TODAY = date.today()
 
@@ -435,6 +436,10 @@ def test_caseload_has_everything_the_start_screen_needs(api: Api) -> None:
     register(api.as_("mentor_a2"), 10)  # someone else's person is not in my caseload
     r = mentor.get("/api/v1/me/caseload")
     assert r.status_code == 200
+    assert r.headers["content-type"] == "application/json"
+    # The route writes its plain data out unvalidated (api/responses.py): it must be exactly
+    # what the declared model would have produced.
+    assert CaseloadRead.model_validate(r.json()).model_dump(mode="json") == r.json()
     items = r.json()["items"]
     assert [i["enrolment_id"] for i in items] == [eid]
     item = items[0]

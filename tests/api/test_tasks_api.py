@@ -12,6 +12,7 @@ from sqlalchemy import select
 from test_enrolment_journey import active_enrolment, command, days_ago, refer, register
 
 from api.persistence.models import AuditEntryRow, AuditSubjectRow
+from api.schemas.tasks import TasksRead
 from domain.tasks import week_of
 
 TODAY = date.today()
@@ -93,6 +94,9 @@ def test_the_task_list_gathers_every_kind_of_task(api: Api) -> None:
     r = mentor.get("/api/v1/me/tasks")
     assert r.status_code == 200, r.text
     tasks = r.json()
+    # Written out unvalidated (api/responses.py): exactly what the declared model would give.
+    assert r.headers["content-type"] == "application/json"
+    assert TasksRead.model_validate(tasks).model_dump(mode="json") == tasks
     assert (tasks["today"], tasks["week_start"], tasks["week_end"]) == (
         TODAY.isoformat(),
         week.first_day.isoformat(),
