@@ -22,6 +22,7 @@ from api.persistence.models.assessments import (
     AssessmentSubmissionRow,
 )
 from api.persistence.models.core import EnrolmentRow, ParticipantRow
+from api.persistence.repositories.id_lists import among_codes
 from api.persistence.repositories.scope_filters import participant_condition, scope_params
 from api.security.principal import Principal, Scope, ScopeKind
 from domain.enrolment import Enrolment
@@ -260,7 +261,7 @@ def _due_statement(kind: ScopeKind, has_user: bool, by_mentor: bool) -> Select[*
         .join(p, p.id == e.participant_id)
         .where(
             participant_condition(kind, has_user),
-            e.state.in_(DUE_LIST_STATES),
+            among_codes(e.state, DUE_LIST_STATES),
             ~answered,
         )
         .order_by(d.due_on, e.id, d.id)

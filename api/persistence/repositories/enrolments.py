@@ -18,6 +18,7 @@ from api.persistence.models import (
     TransitionRow,
     UserRow,
 )
+from api.persistence.repositories.id_lists import among_codes
 from api.persistence.repositories.journey_schedules import sync_schedules
 from api.persistence.repositories.scope_filters import (
     enrolment_visible,
@@ -319,7 +320,7 @@ def _caseload_statement(kind: ScopeKind, has_user: bool) -> Select[*tuple[Any, .
         .join(p, p.id == e.participant_id)
         .where(
             e.mentor_id == bindparam("caseload_mentor_id"),
-            e.state.in_(OPEN_STATES),
+            among_codes(e.state, OPEN_STATES),
             scope_condition,
         )
         .order_by(p.search_name, e.id)
