@@ -20,7 +20,7 @@ from api.persistence.models import EnrolmentRow, TransitionRow
 from api.persistence.repositories.enrolments import to_domain_transition
 from api.persistence.repositories.journey_schedules import sync_schedules
 from api.persistence.uow import Database
-from bench.seed import SEED, SeedReport
+from bench.seed import SEED, SeedReport, analyze
 from domain.enrolment import replay
 
 
@@ -50,6 +50,7 @@ def add_journey(url: str, report: SeedReport, *, today: date) -> dict[str, float
                 now=datetime.now(UTC),
             )
         )
+        analyze(database.engine)
     finally:
         database.dispose()
     counts["seconds"] = round(time.perf_counter() - started, 1)

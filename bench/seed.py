@@ -210,6 +210,15 @@ def _at(day: date, rng: random.Random) -> datetime:
 # ---- seeding ---------------------------------------------------------------------------------
 
 
+def analyze(engine: Engine) -> None:
+    """Fresh planner statistics after a bulk load, as autovacuum (PostgreSQL) or a routine
+    ANALYZE would have them in a running installation: without them the planner works from
+    the empty tables' estimates."""
+    with engine.connect() as conn:
+        conn.exec_driver_sql("ANALYZE")
+        conn.commit()
+
+
 def seed(
     url: str,
     *,
@@ -226,12 +235,7 @@ def seed(
         report = _fill(
             engine, url, mentors=mentors, per_mentor=per_mentor, today=(clock or Clock()).today()
         )
-        with engine.connect() as conn:
-            if engine.dialect.name == "postgresql":
-                conn.execute(text("ANALYZE"))
-            else:
-                conn.exec_driver_sql("ANALYZE")
-            conn.commit()
+        analyze(engine)
         report.migrate_seconds = migrated - started
         report.seed_seconds = time.perf_counter() - migrated
         _check(engine, report, per_mentor)
