@@ -18,6 +18,7 @@ from typing import Any, cast
 from sqlalchemy import BigInteger, Integer, Table, bindparam, func, insert, select, update
 from sqlalchemy import cast as sql_cast
 from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects.sqlite import dialect as sqlite_dialect
 from sqlalchemy.orm import Session
 
 from api.persistence.models import AuditChainHeadRow, AuditEntryRow, AuditSubjectRow
@@ -70,7 +71,13 @@ _READ_HEAD = select(_HEAD.c.last_hash).where(_HEAD.c.id == CHAIN_HEAD_ID).with_f
 # sort_by_parameter_order: the ids come back in the order of the rows, which the subject rows
 # depend on (a multi-row INSERT does not promise that otherwise).
 _INSERT_ENTRIES = insert(_ENTRIES).returning(_ENTRIES.c.id, sort_by_parameter_order=True)
-_INSERT_SUBJECT = insert(_SUBJECTS)
+# SQLite: "INSERT INTO audit_subjects (audit_id, participant_id) VALUES (?, ?)", for the
+# driver's executemany with (audit_id, participant_id) pairs.
+_INSERT_SUBJECT_SQLITE = str(
+    insert(_SUBJECTS)
+    .values(audit_id=bindparam("audit_id"), participant_id=bindparam("participant_id"))
+    .compile(dialect=sqlite_dialect())
+)
 # PostgreSQL: every subject row of a batch in one statement of fixed text with two array
 # parameters. A multi-row VALUES list has a different text per row count and more than 50
 # parameters, so psycopg re-parsed it on every batch (30 % of server CPU under caseload load);
@@ -168,10 +175,10 @@ class AuditLog:
                 {"audit_ids": list(audit_ids), "participant_ids": list(participant_ids)},
             )
         else:
-            # SQLite's executemany steps the one prepared statement in C.
-            self._session.execute(
-                _INSERT_SUBJECT, [{"audit_id": a, "participant_id": p} for a, p in pairs]
-            )
+            # The driver's executemany, which steps the one prepared statement in C: through
+            # a Core insert SQLAlchemy built the parameters of every row in Python (9 % of a
+            # caseload read on SQLite).
+            self._session.connection().exec_driver_sql(_INSERT_SUBJECT_SQLITE, pairs)
 
 
 @dataclass(frozen=True)
