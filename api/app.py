@@ -13,6 +13,7 @@ from api.context import AppContext
 from api.errors import ErrorBody, install_error_handlers
 from api.logging_setup import configure_logging
 from api.middleware import BodySizeLimit
+from api.persistence.hot_reads import HotReads
 from api.persistence.read_audit import ReadAuditRecorder
 from api.persistence.uow import Database
 from api.routers import ALL_ROUTERS
@@ -46,9 +47,12 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        yield
-        if owns_database:
-            db.dispose()
+        try:
+            yield
+        finally:
+            await context.hot_reads.close()
+            if owns_database:
+                db.dispose()
 
     app = FastAPI(
         title="Level Up API",
@@ -63,14 +67,18 @@ def create_app(
             422: {"model": ErrorBody, "description": "Invalid input"},
         },
     )
-    app.state.context = AppContext(
+    clock = clock or Clock()
+    read_audit = ReadAuditRecorder(db)
+    context = AppContext(
         settings=settings,
         database=db,
-        clock=clock or Clock(),
+        clock=clock,
         tokens=TokenCodec.from_settings(settings),
         throttle=LoginThrottle.from_settings(settings),
-        read_audit=ReadAuditRecorder(db),
+        read_audit=read_audit,
+        hot_reads=HotReads(db, clock.now),
     )
+    app.state.context = context
     install_error_handlers(app)
     for router in ALL_ROUTERS:
         app.include_router(router)

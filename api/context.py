@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from api.clock import Clock
+from api.persistence.hot_reads import HotReads
 from api.persistence.read_audit import ReadAuditRecorder
 from api.persistence.uow import Database
 from api.security.throttle import LoginThrottle
@@ -20,3 +21,4 @@ class AppContext:
     tokens: TokenCodec
     throttle: LoginThrottle
     read_audit: ReadAuditRecorder
+    hot_reads: HotReads

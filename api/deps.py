@@ -11,6 +11,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy import Connection
 
 from api.context import AppContext
 from api.errors import Forbidden, Unauthorized
@@ -31,39 +32,38 @@ async def get_context(request: Request) -> AppContext:
 Context = Annotated[AppContext, Depends(get_context)]
 
 
-def _load_principal(ctx: AppContext, subject: str) -> Principal | None:
+def _load_principal(connection: Connection, subject: str) -> Principal | None:
     kind, _, raw_id = subject.partition(":")
     if not (raw_id.isascii() and raw_id.isdigit()):
         return None
-    with ctx.database.read_connection() as connection:
-        if kind == ActorKind.USER.value:
-            user = acting_user(connection, int(raw_id))
-            if user is None or not user.is_active:
-                return None
-            role = Role(user.role)
-            return Principal(
-                ActorKind.USER,
-                user.id,
-                role,
-                ROLE_PERMISSIONS[role],
-                user.municipality_id,
-                user.organisation_id,
-                user.display_name,
-            )
-        if kind == ActorKind.CLIENT.value:
-            client = acting_client(connection, int(raw_id))
-            if client is None or not client.is_active:
-                return None
-            listed = {Permission(p) for p in client.permissions.split() if p}
-            return Principal(
-                ActorKind.CLIENT,
-                client.id,
-                Role.INTEGRATION_CLIENT,
-                frozenset(listed & INTEGRATION_GRANTABLE),
-                client.municipality_id,
-                client.municipality_id,
-                client.name,
-            )
+    if kind == ActorKind.USER.value:
+        user = acting_user(connection, int(raw_id))
+        if user is None or not user.is_active:
+            return None
+        role = Role(user.role)
+        return Principal(
+            ActorKind.USER,
+            user.id,
+            role,
+            ROLE_PERMISSIONS[role],
+            user.municipality_id,
+            user.organisation_id,
+            user.display_name,
+        )
+    if kind == ActorKind.CLIENT.value:
+        client = acting_client(connection, int(raw_id))
+        if client is None or not client.is_active:
+            return None
+        listed = {Permission(p) for p in client.permissions.split() if p}
+        return Principal(
+            ActorKind.CLIENT,
+            client.id,
+            Role.INTEGRATION_CLIENT,
+            frozenset(listed & INTEGRATION_GRANTABLE),
+            client.municipality_id,
+            client.municipality_id,
+            client.name,
+        )
     return None
 
 
@@ -85,9 +85,9 @@ async def authenticated(
     except TokenError as exc:
         log.info("rejected access token: %s", getattr(exc, "why", "invalid"))
         raise Unauthorized() from None
-    # async, with only the reload in a worker thread: the token check is a few microseconds of
-    # CPU, and the reload shares the hot-read threads (Database.run_hot_read).
-    principal = await ctx.database.run_hot_read(_load_principal, ctx, claims.subject)
+    # async, with only the reload handed to the hot reads: the token check is a few
+    # microseconds of CPU.
+    principal = await ctx.hot_reads.read(_load_principal, claims.subject)
     if principal is None:
         log.info("access token for an unknown or disabled account")
         raise Unauthorized()

@@ -42,15 +42,16 @@ def apply(names: list[str]) -> list[str]:
 
 
 def _no_caseload_audit() -> None:
-    from api.services import me
+    from api.persistence import read_audit
 
-    if not hasattr(me, "record_read"):
-        raise RuntimeError("api.services.me no longer logs reads through record_read")
+    recorder = read_audit.AsyncReadAuditRecorder
+    if not hasattr(recorder, "record"):
+        raise RuntimeError("the hot reads no longer log through AsyncReadAuditRecorder.record")
 
-    def skip(*_args: Any, **_kwargs: Any) -> None:
+    async def skip(*_args: Any, **_kwargs: Any) -> None:
         return None
 
-    me.record_read = skip  # type: ignore[assignment]
+    recorder.record = skip  # type: ignore[method-assign]
 
 
 def _cache_principals() -> None:
@@ -59,12 +60,12 @@ def _cache_principals() -> None:
     original = deps._load_principal
     cache: dict[str, tuple[float, Any]] = {}
 
-    def cached(ctx: Any, subject: str) -> Any:
+    def cached(connection: Any, subject: str) -> Any:
         now = time.monotonic()
         hit = cache.get(subject)
         if hit is not None and hit[0] > now:
             return hit[1]
-        principal = original(ctx, subject)
+        principal = original(connection, subject)
         cache[subject] = (now + PRINCIPAL_CACHE_SECONDS, principal)
         return principal
 

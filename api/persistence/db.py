@@ -12,8 +12,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import URL, Engine, create_engine, event
 from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.orm import Session, sessionmaker
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
@@ -22,6 +23,8 @@ PING_AFTER_IDLE_SECONDS = 10.0
 _IDLE_SINCE = "levelup_idle_since"
 # Execution option read by the "begin" hook: how a SQLite transaction starts.
 SQLITE_BEGIN_OPTION = "levelup_sqlite_begin"
+# ... and its value for no BEGIN at all (the driver is in autocommit mode).
+SQLITE_AUTOCOMMIT = "AUTOCOMMIT"
 
 
 def make_engine(url: str, *, echo: bool = False) -> Engine:
@@ -41,6 +44,21 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
     # psycopg 3's executemany, which pipelines one statement per row in Python. (The hottest
     # one, the audit subjects of every read, has its own fixed-text unnest insert.)
     engine.dialect.use_insertmanyvalues_wo_returning = True
+    return engine
+
+
+def make_async_engine(url: str | URL) -> AsyncEngine:
+    """PostgreSQL only: the same database through psycopg's async mode, for the hot reads that
+    run on the event loop (api/persistence/hot_reads.py). Same pool size and settings as the
+    sync engine; its connections belong to the event loop that opened them."""
+    # Autocommit, as Database.read_connection's: no BEGIN and ROLLBACK round trips, and
+    # psycopg keeps its prepared statements (it drops them all on every ROLLBACK). The audit
+    # writes through this engine set READ COMMITTED on their connection.
+    engine = create_async_engine(
+        url, pool_size=20, max_overflow=20, hide_parameters=True, isolation_level="AUTOCOMMIT"
+    )
+    _ping_connections_that_sat_idle(engine.sync_engine)
+    engine.sync_engine.dialect.use_insertmanyvalues_wo_returning = True
     return engine
 
 
@@ -100,6 +118,9 @@ def _make_sqlite_engine(url: str, *, echo: bool) -> Engine:
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
         mode = connection.get_execution_options().get(SQLITE_BEGIN_OPTION, "DEFERRED")
+        if mode == SQLITE_AUTOCOMMIT:
+            # Database.read_connection: each statement is its own implicit read transaction.
+            return
         connection.exec_driver_sql(f"BEGIN {mode}")
 
     return engine

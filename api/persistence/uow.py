@@ -7,33 +7,22 @@ whatever was not committed, so a crash in the middle of a write leaves no partia
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from types import TracebackType
-from typing import TypeVar
 
-import anyio.to_thread
-from anyio import CapacityLimiter
 from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.persistence.db import (
+    SQLITE_AUTOCOMMIT,
     SQLITE_BEGIN_OPTION,
     SQLITE_BUSY_TIMEOUT_MS,
     is_sqlite,
     make_engine,
     make_session_factory,
 )
-
-T = TypeVar("T")
-
-# SQLite's driver lets go of the GIL for every row it steps. With 30-odd threads reading at
-# once, each row became a GIL hand-off between them: under caseload load half the server's CPU
-# went to the kernel's futex calls. The hottest reads therefore share this many threads on
-# SQLite (4 and 8 measured alike, a quarter more caseload reads per second than 40).
-# PostgreSQL reads wait on the network instead and keep FastAPI's whole threadpool.
-SQLITE_HOT_READ_THREADS = 8
 
 
 @dataclass
@@ -44,21 +33,20 @@ class Database:
     # polling SQLite's busy handler (whose back-off sleeps grow to 100 ms and made p99 seconds
     # under load). Other processes (the CLI) are still handled by busy_timeout.
     sqlite_writer_lock: threading.Lock | None = field(default=None)
-    # Created on first use: an anyio limiter belongs to the running event loop.
-    _hot_read_limiter: CapacityLimiter | None = field(default=None, init=False, repr=False)
+    _read_engine: Engine = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         if self.sqlite_writer_lock is None and is_sqlite(self.engine):
             self.sqlite_writer_lock = threading.Lock()
-
-    async def run_hot_read(self, read: Callable[..., T], *args: object) -> T:
-        """Run a blocking read of every request (the principal, the caseload, the task list)
-        in a worker thread: one of SQLITE_HOT_READ_THREADS on SQLite, any on PostgreSQL."""
-        if not is_sqlite(self.engine):
-            return await anyio.to_thread.run_sync(read, *args)
-        if self._hot_read_limiter is None:
-            self._hot_read_limiter = CapacityLimiter(SQLITE_HOT_READ_THREADS)
-        return await anyio.to_thread.run_sync(read, *args, limiter=self._hot_read_limiter)
+        # The hot reads' connections: autocommit on both backends (see read_connection). An
+        # option view of the engine, sharing its pool, so no connection pays for setting it.
+        self._read_engine = self.engine.execution_options(
+            **(
+                {SQLITE_BEGIN_OPTION: SQLITE_AUTOCOMMIT}
+                if is_sqlite(self.engine)
+                else {"isolation_level": "AUTOCOMMIT"}
+            )
+        )
 
     @classmethod
     def from_url(cls, url: str) -> Database:
@@ -71,17 +59,22 @@ class Database:
     @contextmanager
     def read_connection(self) -> Iterator[Connection]:
         """A bare Core connection for the hot reads of every request (the principal, the
-        caseload): no ORM session, which cost more than the query itself.
+        caseload, the task list): no ORM session, which cost more than the query itself.
 
-        On PostgreSQL it runs in autocommit: under READ COMMITTED every statement takes its
-        own snapshot anyway, so BEGIN and ROLLBACK only added two round trips. On SQLite it
-        is an ordinary deferred read transaction (one snapshot for all its statements).
+        Autocommit on both backends: every statement reads its own snapshot, as under
+        PostgreSQL's READ COMMITTED anyway, and no BEGIN and ROLLBACK are sent (two round
+        trips on PostgreSQL, where a ROLLBACK also makes psycopg drop its prepared
+        statements; on SQLite about 5 % of a caseload read). A reader of several statements
+        may therefore see a change committed between two of them.
         Never write through it; writes go through a write unit of work.
         """
-        with self.engine.connect() as connection:
-            if not is_sqlite(self.engine):
-                connection = connection.execution_options(isolation_level="AUTOCOMMIT")
+        with self._read_engine.connect() as connection:
             yield connection
+
+    def open_read_connection(self) -> Connection:
+        """A connection like read_connection's, kept open by its caller (the event loop's
+        own SQLite connection, api/persistence/hot_reads.py), who must close it."""
+        return self._read_engine.connect()
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from sqlalchemy import Connection
+
 from api.context import AppContext
 from api.persistence.audit import AuditEvent
 from api.persistence.models import EnrolmentRow, ParticipantRow
@@ -18,16 +20,17 @@ from api.services.cursors import decode_cursor, encode_cursor
 from domain.errors import InvalidInput
 
 
-def my_caseload(ctx: AppContext, principal: Principal) -> list[CaseloadLine]:
+def my_caseload(
+    connection: Connection, principal: Principal
+) -> tuple[list[CaseloadLine], AuditEvent | None]:
+    """The caller's open enrolments, and the audit event of the read (None when it showed no
+    one), which the caller logs before returning the lines (HotReads.read_audited)."""
     if principal.user_id is None:
         raise InvalidInput("Bara användare har en egen ärendelista.")
-    with ctx.database.read_connection() as connection:
-        lines = caseload_lines(connection, scope_for(principal), principal.user_id)
-    if lines:
-        record_read(
-            ctx, principal, AuditEvent("caseload.read", [line.participant_id for line in lines])
-        )
-    return lines
+    lines = caseload_lines(connection, scope_for(principal), principal.user_id)
+    if not lines:
+        return lines, None
+    return lines, AuditEvent("caseload.read", [line.participant_id for line in lines])
 
 
 def municipality_mentors(ctx: AppContext, principal: Principal) -> list[MentorLoad]:

@@ -6,7 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from api.context import AppContext
+from sqlalchemy import Connection
+
 from api.persistence.audit import AuditEvent
 from api.persistence.repositories.activities import last_activity_on
 from api.persistence.repositories.assessments import DueAssessmentLine, due_assessment_lines
@@ -14,7 +15,6 @@ from api.persistence.repositories.cohorts import SessionLine, sessions_of_enrolm
 from api.persistence.repositories.enrolments import CaseloadLine, caseload_lines
 from api.persistence.repositories.follow_ups import DueFollowUpLine, due_follow_up_lines
 from api.security.principal import Principal, scope_for
-from api.services.access_logging import record_read
 from domain.enrolment import EnrolmentState
 from domain.errors import InvalidInput
 from domain.follow_ups import DUE_WINDOW_DAYS
@@ -38,29 +38,30 @@ class TaskList:
     quiet: list[QuietLine]
 
 
-def my_tasks(ctx: AppContext, principal: Principal) -> TaskList:
+def my_tasks(
+    connection: Connection, principal: Principal, today: date
+) -> tuple[TaskList, AuditEvent | None]:
+    """The task list, and the audit event of the read (None when it showed no one), which the
+    caller logs before returning the list (HotReads.read_audited).
+
+    `connection` is a hot read's (autocommit on PostgreSQL): its statements end without the
+    ROLLBACK that makes psycopg drop its prepared statements, so these five queries are
+    planned once per pooled connection instead of on every request (planning took as long as
+    running them)."""
     mentor_id = principal.user_id
     if mentor_id is None:
         raise InvalidInput("Bara användare har en egen uppgiftslista.")
-    today = ctx.clock.today()
     week = week_of(today)
     scope = scope_for(principal)
-    # A read connection, not a unit of work: on PostgreSQL its autocommit statements end
-    # without the ROLLBACK that makes psycopg drop its prepared statements, so these five
-    # queries are planned once per pooled connection instead of on every request (planning
-    # took as long as running them).
-    with ctx.database.read_connection() as connection:
-        # The caller's own enrolments, also for a lead mentor whose scope is the municipality.
-        caseload = caseload_lines(connection, scope, mentor_id)
-        assessments = due_assessment_lines(connection, scope, today=today, mentor_id=mentor_id)
-        follow_ups = due_follow_up_lines(
-            connection, scope, today=today, within_days=DUE_WINDOW_DAYS, mentor_id=mentor_id
-        )
-        mine = [line.enrolment_id for line in caseload]
-        sessions = sessions_of_enrolments(
-            connection, mine, first=week.first_day, last=week.last_day
-        )
-        latest = last_activity_on(connection, mine)
+    # The caller's own enrolments, also for a lead mentor whose scope is the municipality.
+    caseload = caseload_lines(connection, scope, mentor_id)
+    assessments = due_assessment_lines(connection, scope, today=today, mentor_id=mentor_id)
+    follow_ups = due_follow_up_lines(
+        connection, scope, today=today, within_days=DUE_WINDOW_DAYS, mentor_id=mentor_id
+    )
+    mine = [line.enrolment_id for line in caseload]
+    sessions = sessions_of_enrolments(connection, mine, first=week.first_day, last=week.last_day)
+    latest = last_activity_on(connection, mine)
     quiet = []
     for line in caseload:
         days = days_without_activity(
@@ -78,6 +79,5 @@ def my_tasks(ctx: AppContext, principal: Principal) -> TaskList:
         *(f.participant_id for f in follow_ups),
         *(q.line.participant_id for q in quiet),
     }
-    if people:
-        record_read(ctx, principal, AuditEvent("tasks.read", sorted(people)))
-    return TaskList(today, week, assessments, follow_ups, sessions, quiet)
+    tasks = TaskList(today, week, assessments, follow_ups, sessions, quiet)
+    return tasks, AuditEvent("tasks.read", sorted(people)) if people else None
