@@ -812,4 +812,5 @@ def test_the_audit_entry_is_committed_before_any_row_is_sent(api: Api) -> None:
 def ctx_principal(api: Api, key: str) -> Any:
     from api.deps import _load_principal
 
-    return _load_principal(api.app.state.context, f"user:{api.world.user(key)}")
+    with api.database.read_connection() as connection:
+        return _load_principal(connection, f"user:{api.world.user(key)}")
