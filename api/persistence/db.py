@@ -30,21 +30,26 @@ SQLITE_AUTOCOMMIT = "AUTOCOMMIT"
 def make_engine(url: str, *, echo: bool = False) -> Engine:
     if url.startswith("sqlite"):
         return _make_sqlite_engine(url, echo=echo)
-    # hide_parameters: errors must never carry personnummer or names into logs.
-    engine = create_engine(
-        url,
-        echo=echo,
-        pool_size=20,
-        max_overflow=20,
-        hide_parameters=True,
-    )
+    engine = create_engine(url, echo=echo, **_POSTGRES_ENGINE_OPTIONS)
+    _tune_postgres(engine)
+    return engine
+
+
+# hide_parameters: errors must never carry personnummer or names into logs.
+_POSTGRES_ENGINE_OPTIONS: dict[str, Any] = {
+    "pool_size": 20,
+    "max_overflow": 20,
+    "hide_parameters": True,
+}
+
+
+def _tune_postgres(engine: Engine) -> None:
     _ping_connections_that_sat_idle(engine)
     # Multi-row inserts without RETURNING (the answers of a self-assessment, a batch of
     # transitions) as one INSERT ... VALUES statement, as the psycopg2 dialect does, instead of
     # psycopg 3's executemany, which pipelines one statement per row in Python. (The hottest
     # one, the audit subjects of every read, has its own fixed-text unnest insert.)
     engine.dialect.use_insertmanyvalues_wo_returning = True
-    return engine
 
 
 def make_async_engine(url: str | URL) -> AsyncEngine:
@@ -54,11 +59,8 @@ def make_async_engine(url: str | URL) -> AsyncEngine:
     # Autocommit, as Database.read_connection's: no BEGIN and ROLLBACK round trips, and
     # psycopg keeps its prepared statements (it drops them all on every ROLLBACK). The audit
     # writes through this engine set READ COMMITTED on their connection.
-    engine = create_async_engine(
-        url, pool_size=20, max_overflow=20, hide_parameters=True, isolation_level="AUTOCOMMIT"
-    )
-    _ping_connections_that_sat_idle(engine.sync_engine)
-    engine.sync_engine.dialect.use_insertmanyvalues_wo_returning = True
+    engine = create_async_engine(url, isolation_level="AUTOCOMMIT", **_POSTGRES_ENGINE_OPTIONS)
+    _tune_postgres(engine.sync_engine)
     return engine
 
 

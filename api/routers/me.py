@@ -63,8 +63,8 @@ def get_me(principal: CurrentPrincipal) -> MeRead:
 async def get_caseload(ctx: Context, principal: CurrentPrincipal) -> Response:
     """Everything a mentor's start screen needs in one request: each open enrolment the caller
     mentors, with the person, masked personnummer, programme, level and days in the level."""
-    # async with one explicit threadpool hop for all the blocking work, and the answer written
-    # straight out: a sync route paid a second hop for FastAPI's validation of 30 items.
+    # async, with the reads on the event loop (HotReads) and the answer written straight out:
+    # a sync route paid threadpool hops and FastAPI's second validation of 30 items.
     body = await ctx.hot_reads.read_audited(principal, _caseload_body, principal, ctx.clock.today())
     return prevalidated_json(body)
 
@@ -151,7 +151,7 @@ async def get_tasks(ctx: Context, principal: CurrentPrincipal) -> Response:
     overdue self-assessments, follow-ups due within 14 days or overdue (and those not permitted
     for want of consent), this week's cohort sessions with the caller's participants in them,
     and participants with no recorded activity for 30 days (paused people excluded)."""
-    # One threadpool hop and no second validation pass, as the caseload.
+    # Reads on the event loop and no second validation pass, as the caseload.
     body = await ctx.hot_reads.read_audited(principal, _tasks_body, principal, ctx.clock.today())
     return prevalidated_json(body)
 
