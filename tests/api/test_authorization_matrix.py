@@ -37,7 +37,7 @@ import re
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -45,9 +45,10 @@ from conftest import Api, Caller, participant_body, synthetic_pnr
 from fastapi.routing import APIRoute
 from sqlalchemy import select
 
+from api.clock import Clock
 from api.persistence.models import EnrolmentRow, ParticipantRow
 
-TODAY = date.today()
+TODAY = Clock().today()
 MISSING_ID = 999_999
 
 

@@ -15,13 +15,14 @@ import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from conftest import Api, Caller, World, build_api, participant_body, synthetic_pnr
 from sqlalchemy import func, select
 
+from api.clock import Clock
 from api.logging_setup import JsonFormatter
 from api.persistence.models import (
     AuditEntryRow,
@@ -37,7 +38,7 @@ from api.persistence.models import (
 from api.persistence.uow import Database
 from api.services.cursors import encode_cursor
 
-TODAY = date.today()
+TODAY = Clock().today()
 ERROR_KEYS = {"error", "detail", "fields"}
 JSON = {"Content-Type": "application/json"}
 # Names that must never reach a client: tracebacks, database drivers and their exceptions.

@@ -11,6 +11,7 @@ import pytest
 from conftest import Api, Caller, count, participant_body
 from sqlalchemy import select
 
+from api.clock import Clock
 from api.persistence.models import AuditEntryRow, AuditSubjectRow, ParticipantRow
 from api.persistence.models.consents import ConsentEntryRow
 from api.persistence.repositories.consents import ConsentRepository, consent_held_condition
@@ -18,7 +19,7 @@ from api.persistence.repositories.enrolments import EnrolmentRepository, referra
 from api.security.principal import Scope, ScopeKind
 from domain.consent import ConsentPurpose
 
-TODAY = date.today()
+TODAY = Clock().today()
 MISSING_ID = 2**31 - 1
 PURPOSES = ["referrer_information_exchange", "sus_registration", "evaluation", "follow_up_contact"]
 FORM = "Samtyckesblankett 2026:3"

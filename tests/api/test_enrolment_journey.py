@@ -12,10 +12,11 @@ import pytest
 from conftest import Api, Caller, participant_body, synthetic_pnr
 from sqlalchemy import func, select
 
+from api.clock import Clock
 from api.persistence.models import AuditEntryRow, EnrolmentRow, ParticipantRow, TransitionRow
 from api.schemas.me import CaseloadRead
 
-TODAY = date.today()
+TODAY = Clock().today()
 
 
 def days_ago(n: int) -> str:

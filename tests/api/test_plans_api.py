@@ -5,17 +5,18 @@ and the audit entries for every write and every read of personal data."""
 from __future__ import annotations
 
 import threading
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from conftest import Api, Caller, count, participant_body
 from sqlalchemy import select
 
+from api.clock import Clock
 from api.persistence.models import AuditEntryRow, AuditSubjectRow
 from api.persistence.models.plans import PlanGoalRow, PlanRevisionRow, ResourceGroupMemberRow
 
-TODAY = date.today()
+TODAY = Clock().today()
 MISSING_ID = 2**31 - 1
 
 

@@ -13,7 +13,7 @@ import itertools
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -102,7 +102,7 @@ def fuzzed(
         "submission_id": [],
         "member_id": [],
     }
-    referred_on = (date.today() - timedelta(days=30)).isoformat()
+    referred_on = (Clock().today() - timedelta(days=30)).isoformat()
     with TestClient(app) as client:
         for serial, who in enumerate(["mentor_a", "mentor_a", "mentor_a2", "mentor_b"]):
             caller = Caller(client, _token(app, f"user:{world.user(who)}"))
@@ -133,7 +133,7 @@ def _seed_journey(
     mentor = Caller(client, _token(app, f"user:{world.user('mentor_a')}"))
     eid, pid = ids["enrolment_id"][0], ids["participant_id"][0]
     etag = mentor.get(f"/api/v1/enrolments/{eid}").headers["ETag"]
-    today = date.today()
+    today = Clock().today()
     for name, days in (("intake", 20), ("start", 10)):
         r = mentor.post(
             f"/api/v1/enrolments/{eid}/{name}",
@@ -222,7 +222,7 @@ def _steer(fuzzed: Fuzzed, operation: Any, case: Any) -> Any:
     operation_id = operation.definition.raw.get("operationId")
     body = case.body
     if isinstance(body, dict):
-        today = date.today()
+        today = Clock().today()
         if operation_id == "create_participant":
             body["personnummer"] = synthetic_pnr(next(_serials))
         if operation_id == "create_referral":

@@ -4,18 +4,19 @@ logged."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 from conftest import Api, Caller
 from sqlalchemy import select
 from test_enrolment_journey import active_enrolment, command, days_ago, refer, register
 
+from api.clock import Clock
 from api.persistence.models import AuditEntryRow, AuditSubjectRow
 from api.schemas.tasks import TasksRead
 from domain.tasks import week_of
 
-TODAY = date.today()
+TODAY = Clock().today()
 
 
 def level4_enrolment(mentor: Caller, serial: int) -> int:
