@@ -35,6 +35,15 @@ export function testPersonnummer(serial: number, sex: "woman" | "man" = "woman")
   return `${birth.getUTCFullYear()}${mm}${dd}-${birthNumber}${luhn(short)}`;
 }
 
+/**
+ * Today's date (yyyy-mm-dd) in Sweden, the app's calendar (the backend's clock and the browser's
+ * time zone in playwright.config.ts). Not the test runner's UTC date: between 23:00 and 00:00
+ * UTC the two differ, and a reading dated "yesterday" became the first instead of the latest.
+ */
+export function swedishToday(): string {
+  return new Date().toLocaleDateString("sv-SE", { timeZone: "Europe/Stockholm" });
+}
+
 export type Referral = { participantId: number; enrolmentId: number; personnummer: string };
 
 /**
@@ -59,10 +68,9 @@ export async function registerReferral(
     if (created.status() === 409) continue;
     expect(created.status(), await created.text()).toBe(201);
     const participant = (await created.json()) as { id: number };
-    const today = new Date().toISOString().slice(0, 10);
     const referral = await request.post(`/api/v1/participants/${participant.id}/enrolments`, {
       headers,
-      data: { programme_code: "level_up", referred_on: today },
+      data: { programme_code: "level_up", referred_on: swedishToday() },
     });
     expect(referral.status(), await referral.text()).toBe(201);
     const enrolment = (await referral.json()) as { id: number };
@@ -83,10 +91,9 @@ export async function command(
   const headers = { Authorization: `Bearer ${token}` };
   const current = await request.get(`/api/v1/enrolments/${enrolmentId}`, { headers });
   const version = ((await current.json()) as { version: number }).version;
-  const today = new Date().toISOString().slice(0, 10);
   const response = await request.post(`/api/v1/enrolments/${enrolmentId}/${action}`, {
     headers: { ...headers, "If-Match": `"${version}"` },
-    data: { effective_on: today, ...body },
+    data: { effective_on: swedishToday(), ...body },
   });
   expect(response.status(), await response.text()).toBe(200);
 }

@@ -2,11 +2,10 @@
 // chart of first vs latest, activities, plan and resource group, consents, follow-ups.
 // Serial range 300–399 (each test makes its own participant).
 import { type APIRequestContext, expect, type Locator, type Page, test } from "@playwright/test";
-import { command, type Referral, registerReferral, tokenFor } from "./api";
+import { command, type Referral, registerReferral, swedishToday, tokenFor } from "./api";
 import { expectNoAxeViolations, signIn } from "./fixtures";
 
 const MENTOR = "mentor.skara1";
-const today = () => new Date().toISOString().slice(0, 10);
 
 async function activeParticipant(request: APIRequestContext, serial: number): Promise<Referral> {
   const referral = await registerReferral(request, MENTOR, serial);
@@ -103,7 +102,7 @@ test("a mentor fills the start self-assessment by keyboard and then sees first v
     headers: await api(request),
     data: {
       occasion: "after_step_1",
-      answered_on: today(),
+      answered_on: swedishToday(),
       respondent: "participant_with_mentor",
       answers: Object.fromEntries(keys.map((key, i) => [key, later[i]])),
     },
@@ -234,7 +233,7 @@ test("a mentor records the follow-up scheduled by Level 4 (work or studies)", as
   await command(request, MENTOR, enrolmentId, "advance");
   await command(request, MENTOR, enrolmentId, "advance");
   await command(request, MENTOR, enrolmentId, "advance", {
-    outcome: { kind: "work", subsidised: false, extent_percent: 50, starts_on: today() },
+    outcome: { kind: "work", subsidised: false, extent_percent: 50, starts_on: swedishToday() },
   });
   await openParticipant(page, participantId);
   const panel = await openTab(page, "Uppföljningar");

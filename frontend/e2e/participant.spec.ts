@@ -2,7 +2,7 @@
 // conflict with a change made behind the page's back, the logged personnummer reveal, another
 // municipality's participant, and the whole thing by keyboard. Serials 200–299 are this file's.
 import { expect, type Locator, type Page, test } from "@playwright/test";
-import { command, registerReferral, tokenFor } from "./api";
+import { command, registerReferral, swedishToday, tokenFor } from "./api";
 import { expectNoAxeViolations, signIn } from "./fixtures";
 
 const MENTOR = "mentor.skara1";
@@ -119,7 +119,7 @@ test("Level 4 through the outcome form, then pause, resume and exit with codes",
   await dialog.getByRole("button", { name: "Gå upp" }).click();
   await expect(outcome.getByLabel(/Arbete eller studier/)).toHaveAttribute("aria-invalid", "true");
   await outcome.getByLabel(/Arbete eller studier/).selectOption("work");
-  await outcome.getByLabel(/Startdatum/).fill(new Date().toLocaleDateString("sv-SE"));
+  await outcome.getByLabel(/Startdatum/).fill(swedishToday());
   await outcome.getByLabel(/Anställning med stöd/).selectOption("no");
   await outcome.getByLabel(/Omfattning/).fill("75");
   await expectNoAxeViolations(page);
