@@ -9,10 +9,12 @@ from datetime import date
 from sqlalchemy import Connection
 
 from api.persistence.audit import AuditEvent
-from api.persistence.repositories.activities import last_activity_on
 from api.persistence.repositories.assessments import DueAssessmentLine, due_assessment_lines
 from api.persistence.repositories.cohorts import SessionLine, sessions_of_enrolments
-from api.persistence.repositories.enrolments import CaseloadLine, caseload_lines
+from api.persistence.repositories.enrolments import (
+    CaseloadLine,
+    caseload_lines_with_last_activity,
+)
 from api.persistence.repositories.follow_ups import DueFollowUpLine, due_follow_up_lines
 from api.security.principal import Principal, scope_for
 from domain.enrolment import EnrolmentState
@@ -45,7 +47,7 @@ def my_tasks(
     caller logs before returning the list (HotReads.read_audited).
 
     `connection` is a hot read's (autocommit on PostgreSQL): its statements end without the
-    ROLLBACK that makes psycopg drop its prepared statements, so these five queries are
+    ROLLBACK that makes psycopg drop its prepared statements, so these four queries are
     planned once per pooled connection instead of on every request (planning took as long as
     running them)."""
     mentor_id = principal.user_id
@@ -54,25 +56,24 @@ def my_tasks(
     week = week_of(today)
     scope = scope_for(principal)
     # The caller's own enrolments, also for a lead mentor whose scope is the municipality.
-    caseload = caseload_lines(connection, scope, mentor_id)
+    caseload = caseload_lines_with_last_activity(connection, scope, mentor_id)
     assessments = due_assessment_lines(connection, scope, today=today, mentor_id=mentor_id)
     follow_ups = due_follow_up_lines(
         connection, scope, today=today, within_days=DUE_WINDOW_DAYS, mentor_id=mentor_id
     )
-    mine = [line.enrolment_id for line in caseload]
+    mine = [line.enrolment_id for line, _ in caseload]
     sessions = sessions_of_enrolments(connection, mine, first=week.first_day, last=week.last_day)
-    latest = last_activity_on(connection, mine)
     quiet = []
-    for line in caseload:
+    for line, latest in caseload:
         days = days_without_activity(
             EnrolmentState(line.state),
-            last_activity_on=latest.get(line.enrolment_id),
+            last_activity_on=latest,
             started_on=line.started_on,
             referred_on=line.referred_on,
             today=today,
         )
         if days is not None:
-            quiet.append(QuietLine(line, latest.get(line.enrolment_id), days))
+            quiet.append(QuietLine(line, latest, days))
     quiet.sort(key=lambda q: -q.days_without_activity)
     people = {
         *(a.participant_id for a in assessments),

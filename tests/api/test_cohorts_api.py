@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from conftest import Api, Caller, audit_entries, count, participant_body
 
+from api.deps import _load_principal
 from api.persistence.models import AuditEntryRow
 from api.persistence.models.activities import (
     AttendanceRow,
@@ -23,6 +24,8 @@ from api.persistence.models.activities import (
 )
 from api.persistence.repositories.activities import last_activity_on
 from api.persistence.repositories.cohorts import CohortRepository, sessions_of_enrolments
+from api.persistence.repositories.enrolments import caseload_lines_with_last_activity
+from api.security.principal import scope_for
 
 MISSING = 2_000_000_000
 
@@ -300,6 +303,14 @@ def test_attended_sessions_count_as_activity_hours(api: Api) -> None:
         latest = last_activity_on(uow.session.connection(), [e1, e2])
     held = {s["id"]: s["held_on"] for s in mentor.get(f"/api/v1/cohorts/{c.id}").json()["sessions"]}
     assert latest == {e1: date.fromisoformat(held[c.past_session]), e2: None}
+    # The task list reads the same dates as columns of its caseload statement.
+    with api.database.read_connection() as connection:
+        principal = _load_principal(connection, f"user:{api.world.user('mentor_a')}")
+        assert principal.user_id is not None
+        lines = caseload_lines_with_last_activity(
+            connection, scope_for(principal), principal.user_id
+        )
+    assert {line.enrolment_id: on for line, on in lines if line.enrolment_id in latest} == latest
 
 
 def test_sessions_of_enrolments_for_the_task_list(api: Api) -> None:
