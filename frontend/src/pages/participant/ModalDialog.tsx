@@ -27,10 +27,21 @@ export function ModalDialog({ title, onClose, children }: Props) {
     } else {
       dialog.setAttribute("open", "");
     }
-    const handleClose = () => onCloseRef.current();
-    dialog.addEventListener("close", handleClose);
+    // Escape: the browser fires "cancel", closes the dialog at once and puts focus back on
+    // the opener, but "close" only follows as a later task. The owner is told on "cancel" so
+    // that its state matches the screen before the next key: Enter on the opener in between
+    // set the dialog open again, and the late "close" then shut it (seen in Chromium).
+    let told = false;
+    const tellOwner = () => {
+      if (told) return;
+      told = true;
+      onCloseRef.current();
+    };
+    dialog.addEventListener("cancel", tellOwner);
+    dialog.addEventListener("close", tellOwner);
     return () => {
-      dialog.removeEventListener("close", handleClose);
+      dialog.removeEventListener("cancel", tellOwner);
+      dialog.removeEventListener("close", tellOwner);
       if (dialog.open && typeof dialog.close === "function") dialog.close();
     };
   }, []);
