@@ -8,7 +8,7 @@ from datetime import date, datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, Select, bindparam, func, insert, select
+from sqlalchemy import Connection, Result, Select, bindparam, func, insert, select
 from sqlalchemy.orm import Session
 
 from api.persistence.models import (
@@ -336,10 +336,7 @@ def caseload_lines(connection: Connection, scope: Scope, mentor_id: int) -> list
 
     Takes a Core connection (`Database.read_connection()`, or a session's connection): this
     plain column select needs nothing of the ORM, whose layer cost more than the query."""
-    stmt = _caseload_statement(scope.kind, scope.user_id is not None)
-    params = {**scope_params(scope), "caseload_mentor_id": mentor_id}
-    result = connection.execute(stmt, params)
-    return [CaseloadLine(*row) for row in result]
+    return [CaseloadLine(*row) for row in _caseload_rows(connection, scope, mentor_id)]
 
 
 def caseload_lines_with_last_activity(
@@ -347,12 +344,18 @@ def caseload_lines_with_last_activity(
 ) -> list[tuple[CaseloadLine, date | None]]:
     """The caseload, each line with its latest activity or attended session date (None:
     nothing recorded), for the task list: one statement where two took a round trip each."""
-    stmt = _caseload_statement(scope.kind, scope.user_id is not None, with_last_activity=True)
-    params = {**scope_params(scope), "caseload_mentor_id": mentor_id}
     return [
         (CaseloadLine(*row[:-2]), latest_of(row[-2], row[-1]))
-        for row in connection.execute(stmt, params)
+        for row in _caseload_rows(connection, scope, mentor_id, with_last_activity=True)
     ]
+
+
+def _caseload_rows(
+    connection: Connection, scope: Scope, mentor_id: int, *, with_last_activity: bool = False
+) -> Result[*tuple[Any, ...]]:
+    stmt = _caseload_statement(scope.kind, scope.user_id is not None, with_last_activity)
+    params = {**scope_params(scope), "caseload_mentor_id": mentor_id}
+    return connection.execute(stmt, params)
 
 
 def referral_lines(
