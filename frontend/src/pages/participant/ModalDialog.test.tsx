@@ -6,14 +6,18 @@ function dialogElement(): HTMLDialogElement {
   return screen.getByRole("dialog", { hidden: true }) as HTMLDialogElement;
 }
 
+function renderDialog(onClose: () => void, title = "Starta") {
+  render(
+    <ModalDialog title={title} onClose={onClose}>
+      <p>Innehåll</p>
+    </ModalDialog>,
+  );
+}
+
 describe("ModalDialog", () => {
   it("tells its owner on Escape's cancel event, before the browser's later close event", () => {
     const onClose = vi.fn();
-    render(
-      <ModalDialog title="Starta" onClose={onClose}>
-        <p>Innehåll</p>
-      </ModalDialog>,
-    );
+    renderDialog(onClose);
     act(() => {
       dialogElement().dispatchEvent(new Event("cancel", { cancelable: true }));
     });
@@ -27,11 +31,7 @@ describe("ModalDialog", () => {
 
   it("tells its owner when the browser closes it without Escape", () => {
     const onClose = vi.fn();
-    render(
-      <ModalDialog title="Starta" onClose={onClose}>
-        <p>Innehåll</p>
-      </ModalDialog>,
-    );
+    renderDialog(onClose);
     act(() => {
       dialogElement().dispatchEvent(new Event("close"));
     });
@@ -39,11 +39,7 @@ describe("ModalDialog", () => {
   });
 
   it("is labelled by its title", () => {
-    render(
-      <ModalDialog title="Pausa" onClose={() => {}}>
-        <p>Innehåll</p>
-      </ModalDialog>,
-    );
+    renderDialog(() => {}, "Pausa");
     expect(screen.getByRole("dialog", { name: "Pausa" })).toBeInTheDocument();
   });
 });
