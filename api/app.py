@@ -43,7 +43,7 @@ def create_app(
     settings = settings or Settings.from_env()
     configure_logging()
     owns_database = database is None
-    db = database or Database.from_url(settings.sqlalchemy_url)
+    db = database or Database.from_url(settings.sqlalchemy_url, pool=settings.pool_limits)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:

@@ -79,7 +79,7 @@ def _safe_url(settings: Settings) -> str:
 
 @contextmanager
 def _database(settings: Settings) -> Iterator[Database]:
-    db = Database.from_url(settings.sqlalchemy_url)
+    db = Database.from_url(settings.sqlalchemy_url, pool=settings.pool_limits)
     try:
         yield db
     finally:

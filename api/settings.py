@@ -12,6 +12,8 @@ from typing import Literal
 from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from api.persistence.db import PoolLimits
+
 # Only usable in development and tests; production refuses to start with it (see validator).
 DEVELOPMENT_SECRET = "development-only-secret-do-not-use-in-production-0123456789"  # noqa: S105 (refused outside development)
 DEVELOPMENT_PSEUDONYM_SECRET = "development-only-pseudonym-secret-not-for-real-data-0123"  # noqa: S105 (refused outside development)
@@ -27,6 +29,9 @@ class Settings(BaseSettings):
         default=None, validation_alias=AliasChoices("LEVELUP_DATABASE_URL", "DATABASE_URL")
     )
     sqlite_path: Path = Path("var/levelup.sqlite3")
+    # PostgreSQL connections per pool; a process has two pools (see PoolLimits).
+    db_pool_size: int = Field(default=PoolLimits.size, ge=1, le=100)
+    db_max_overflow: int = Field(default=PoolLimits.overflow, ge=0, le=100)
 
     jwt_secret: SecretStr = SecretStr(DEVELOPMENT_SECRET)
     jwt_issuer: str = "https://levelup.invalid/api"
@@ -69,6 +74,10 @@ class Settings(BaseSettings):
                 "built-in secret is for development and tests only"
             )
         return self
+
+    @property
+    def pool_limits(self) -> PoolLimits:
+        return PoolLimits(self.db_pool_size, self.db_max_overflow)
 
     @property
     def sqlalchemy_url(self) -> str:

@@ -9,6 +9,7 @@ of failing with "database is locked" when a deferred transaction tries to upgrad
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -27,20 +28,36 @@ SQLITE_BEGIN_OPTION = "levelup_sqlite_begin"
 SQLITE_AUTOCOMMIT = "AUTOCOMMIT"
 
 
-def make_engine(url: str, *, echo: bool = False) -> Engine:
+@dataclass(frozen=True)
+class PoolLimits:
+    """The PostgreSQL connections one pool may hold: `size` kept open once used, and up to
+    `overflow` more under load, closed again when returned.
+
+    A server process has two pools, the threadpool's (make_engine) and the event loop's
+    (make_async_engine), so it opens at most 2 x (size + overflow) connections, and each
+    worker process as many again. They must fit in the server's max_connections (100 by
+    default) with room for the CLI and maintenance; 20 + 20 a pool, as before these limits
+    were settings, could take 80 for one process and more than 100 with two workers."""
+
+    size: int = 10
+    overflow: int = 10
+
+    @property
+    def per_process(self) -> int:
+        return 2 * (self.size + self.overflow)
+
+
+def make_engine(url: str, *, echo: bool = False, pool: PoolLimits = PoolLimits()) -> Engine:
     if url.startswith("sqlite"):
         return _make_sqlite_engine(url, echo=echo)
-    engine = create_engine(url, echo=echo, **_POSTGRES_ENGINE_OPTIONS)
+    engine = create_engine(url, echo=echo, **_postgres_engine_options(pool))
     _tune_postgres(engine)
     return engine
 
 
-# hide_parameters: errors must never carry personnummer or names into logs.
-_POSTGRES_ENGINE_OPTIONS: dict[str, Any] = {
-    "pool_size": 20,
-    "max_overflow": 20,
-    "hide_parameters": True,
-}
+def _postgres_engine_options(pool: PoolLimits) -> dict[str, Any]:
+    # hide_parameters: errors must never carry personnummer or names into logs.
+    return {"pool_size": pool.size, "max_overflow": pool.overflow, "hide_parameters": True}
 
 
 def _tune_postgres(engine: Engine) -> None:
@@ -52,14 +69,16 @@ def _tune_postgres(engine: Engine) -> None:
     engine.dialect.use_insertmanyvalues_wo_returning = True
 
 
-def make_async_engine(url: str | URL) -> AsyncEngine:
+def make_async_engine(url: str | URL, pool: PoolLimits = PoolLimits()) -> AsyncEngine:
     """PostgreSQL only: the same database through psycopg's async mode, for the hot reads that
-    run on the event loop (api/persistence/hot_reads.py). Same pool size and settings as the
+    run on the event loop (api/persistence/hot_reads.py). Same pool limits and settings as the
     sync engine; its connections belong to the event loop that opened them."""
     # Autocommit, as Database.read_connection's: no BEGIN and ROLLBACK round trips, and
     # psycopg keeps its prepared statements (it drops them all on every ROLLBACK). The audit
     # writes through this engine set READ COMMITTED on their connection.
-    engine = create_async_engine(url, isolation_level="AUTOCOMMIT", **_POSTGRES_ENGINE_OPTIONS)
+    engine = create_async_engine(
+        url, isolation_level="AUTOCOMMIT", **_postgres_engine_options(pool)
+    )
     _tune_postgres(engine.sync_engine)
     return engine
 

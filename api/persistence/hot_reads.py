@@ -87,7 +87,10 @@ class HotReads:
             self._side = (
                 _SqliteSide(loop, self._database)
                 if is_sqlite(self._database.engine)
-                else _PostgresSide(loop, make_async_engine(self._database.engine.url))
+                else _PostgresSide(
+                    loop,
+                    make_async_engine(self._database.engine.url, self._database.pool_limits),
+                )
             )
         return self._side
 

@@ -19,6 +19,7 @@ from api.persistence.db import (
     SQLITE_AUTOCOMMIT,
     SQLITE_BEGIN_OPTION,
     SQLITE_BUSY_TIMEOUT_MS,
+    PoolLimits,
     is_sqlite,
     make_engine,
     make_session_factory,
@@ -33,6 +34,8 @@ class Database:
     # polling SQLite's busy handler (whose back-off sleeps grow to 100 ms and made p99 seconds
     # under load). Other processes (the CLI) are still handled by busy_timeout.
     sqlite_writer_lock: threading.Lock | None = field(default=None)
+    # PostgreSQL: the limits `engine` was made with, for the event loop's pool (hot_reads).
+    pool_limits: PoolLimits = field(default=PoolLimits())
     _read_engine: Engine = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -49,9 +52,9 @@ class Database:
         )
 
     @classmethod
-    def from_url(cls, url: str) -> Database:
-        engine = make_engine(url)
-        return cls(engine, make_session_factory(engine))
+    def from_url(cls, url: str, *, pool: PoolLimits = PoolLimits()) -> Database:
+        engine = make_engine(url, pool=pool)
+        return cls(engine, make_session_factory(engine), pool_limits=pool)
 
     def unit_of_work(self, *, write: bool) -> UnitOfWork:
         return UnitOfWork(self, write=write)

@@ -39,3 +39,23 @@ def test_postgres_urls_use_psycopg_3() -> None:
     settings = Settings(database_url="postgres://u@h/db")
     assert settings.sqlalchemy_url == "postgresql+psycopg://u@h/db"
     assert Settings(sqlite_path="var/x.sqlite3").sqlalchemy_url == "sqlite:///var/x.sqlite3"
+
+
+def test_pool_limits_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LEVELUP_DB_POOL_SIZE", "4")
+    monkeypatch.setenv("LEVELUP_DB_MAX_OVERFLOW", "2")
+    limits = Settings.from_env().pool_limits
+    assert (limits.size, limits.overflow) == (4, 2)
+    # Two pools a process: the threadpool's and the event loop's.
+    assert limits.per_process == 12
+
+
+def test_the_default_pools_leave_room_for_two_workers_under_max_connections() -> None:
+    # PostgreSQL's default max_connections is 100; the CLI and maintenance need a few.
+    assert 2 * Settings().pool_limits.per_process <= 90
+
+
+@pytest.mark.parametrize(("field", "value"), [("db_pool_size", 0), ("db_max_overflow", -1)])
+def test_a_pool_limit_out_of_range_is_refused(field: str, value: int) -> None:
+    with pytest.raises(ValidationError, match=field):
+        Settings(**{field: value})
