@@ -1,6 +1,6 @@
-"""Both PostgreSQL pools of a server process, the threadpool's and the event loop's, hold no
-more connections than the settings allow: a checkout beyond size + overflow waits for a
-connection to come back instead of opening another."""
+"""The PostgreSQL pools of a server process hold no more connections than the settings allow:
+a checkout beyond the limit (size + overflow for the threadpool's pool, size for the event
+loop's) waits for a connection to come back instead of opening another."""
 
 from __future__ import annotations
 
@@ -58,11 +58,11 @@ def test_the_threadpool_pool_waits_at_size_plus_overflow(database: Database) -> 
         waiter.join()
 
 
-def test_the_event_loop_pool_waits_at_size_plus_overflow(admin_url: str) -> None:
+def test_the_event_loop_pool_waits_at_size(admin_url: str) -> None:
     async def scenario() -> None:
         engine = make_async_engine(admin_url, LIMITS)
         try:
-            held = [await engine.connect() for _ in range(LIMITS.size + LIMITS.overflow)]
+            held = [await engine.connect() for _ in range(LIMITS.size)]
             one_more = asyncio.ensure_future(engine.connect())
             done, _ = await asyncio.wait({one_more}, timeout=WAIT_SECONDS)
             assert not done, "a connection beyond the limit was opened"

@@ -46,8 +46,8 @@ def test_pool_limits_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setenv("LEVELUP_DB_MAX_OVERFLOW", "2")
     limits = Settings.from_env().pool_limits
     assert (limits.size, limits.overflow) == (4, 2)
-    # Two pools a process: the threadpool's and the event loop's.
-    assert limits.per_process == 12
+    # Two pools a process: the threadpool's (4 + 2) and the event loop's (4, no overflow).
+    assert limits.per_process == 10
 
 
 def test_the_default_pools_leave_room_for_two_workers_under_max_connections() -> None:
