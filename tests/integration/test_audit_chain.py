@@ -102,9 +102,12 @@ def test_a_batch_appends_in_order_with_each_entry_keeping_its_own_subjects(
             select(AuditSubjectRow.audit_id, AuditSubjectRow.participant_id)
         ):
             stored[audit_id].append(participant_id)
-        details = dict(
-            uow.session.execute(select(AuditEntryRow.id, AuditEntryRow.detail)).tuples().all()
-        )
+        details = {
+            audit_id: detail
+            for audit_id, detail in uow.session.execute(
+                select(AuditEntryRow.id, AuditEntryRow.detail)
+            )
+        }
         report = verify_chain(uow.session)
     assert [sorted(stored[i]) for i in ids] == [sorted(s) for s in subject_sets]
     assert [details[i] for i in ids[:-1]] == [{"k": k} for k in range(40)]
