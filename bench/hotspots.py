@@ -34,11 +34,11 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 import anyio.to_thread
 import httpx
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import Connection, Table, bindparam, insert, select, update
 from sqlalchemy.orm import aliased
 
 from api.deps import _load_principal
@@ -58,7 +58,7 @@ from api.persistence.models import (
 from api.persistence.repositories.enrolments import caseload_lines
 from api.persistence.repositories.scope_filters import participant_visible
 from api.routers.me import _caseload_body
-from api.security.principal import scope_for
+from api.security.principal import Principal, scope_for
 from api.security.tokens import TokenType
 from api.services.me import my_caseload
 from bench.apps import add_baseline_routes, bench_settings
@@ -190,7 +190,7 @@ def _threadpool_inlined() -> Iterator[None]:
     try:
         yield
     finally:
-        anyio.to_thread.run_sync = original  # type: ignore[assignment]
+        anyio.to_thread.run_sync = original
 
 
 @contextmanager
@@ -205,7 +205,7 @@ def _threadpool_counted(counter: list[int]) -> Iterator[None]:
     try:
         yield
     finally:
-        anyio.to_thread.run_sync = original  # type: ignore[assignment]
+        anyio.to_thread.run_sync = original
 
 
 def profile_caseload(
@@ -222,6 +222,13 @@ def profile_caseload(
         ctx.database.dispose()
 
 
+def _loaded_principal(connection: Connection, mentor_id: int) -> Principal:
+    principal = _load_principal(connection, f"user:{mentor_id}")
+    if principal is None:
+        raise RuntimeError(f"the seeded mentor {mentor_id} is not an active user")
+    return principal
+
+
 async def _measure(
     app: Any, ctx: Any, municipality_id: int, mentor_ids: list[int], n: int
 ) -> dict[str, Any]:
@@ -229,7 +236,7 @@ async def _measure(
     tokens = [ctx.tokens.issue_access(f"user:{m}", now=now)[0] for m in mentor_ids]
     headers = [{"Authorization": f"Bearer {t}"} for t in tokens]
     with ctx.database.read_connection() as connection:
-        principals = [_load_principal(connection, f"user:{m}") for m in mentor_ids]
+        principals = [_loaded_principal(connection, m) for m in mentor_ids]
     result: dict[str, Any] = {"requests": n}
     rotation = {"i": 0}
 
@@ -289,9 +296,9 @@ async def _measure(
             _load_principal(connection, f"user:{mentor_ids[next_index()]}")
 
     def query_read_only() -> None:
-        p = principals[next_index()]
+        i = next_index()
         with db.read_connection() as connection:
-            caseload_lines(connection, scope_for(p), p.user_id)
+            caseload_lines(connection, scope_for(principals[i]), mentor_ids[i])
 
     statements = capture_caseload_statements(db.engine, municipality_id)
 
@@ -382,9 +389,9 @@ class _PrebuiltAudit:
 
     def __init__(self) -> None:
         head, log, subjects = (
-            AuditChainHeadRow.__table__,
-            AuditEntryRow.__table__,
-            AuditSubjectRow.__table__,
+            cast(Table, AuditChainHeadRow.__table__),
+            cast(Table, AuditEntryRow.__table__),
+            cast(Table, AuditSubjectRow.__table__),
         )
         self.read_head = (
             select(head.c.last_hash).where(head.c.id == CHAIN_HEAD_ID).with_for_update()

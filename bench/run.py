@@ -245,7 +245,7 @@ def run_backend(
             out["bare_sync"] = _phase(
                 server.base_url, [("/bench/bare-sync", None)], "bare-sync (def)", args
             )
-            caseload_requests = [(CASELOAD_PATH, f"Bearer {t}") for t in tokens]
+            caseload_requests: list[load.Request] = [(CASELOAD_PATH, f"Bearer {t}") for t in tokens]
             out["caseload"] = _phase(server.base_url, caseload_requests, "caseload", args)
             # One connection: the latency of a request that never waits for another one.
             out["caseload_1_connection"] = _phase(
@@ -257,7 +257,7 @@ def run_backend(
                 threads=1,
             )
             out["tasks_per_mentor_total"] = verify_tasks(server.base_url, tokens)
-            tasks_requests = [(TASKS_PATH, f"Bearer {t}") for t in tokens]
+            tasks_requests: list[load.Request] = [(TASKS_PATH, f"Bearer {t}") for t in tokens]
             out["tasks"] = _phase(server.base_url, tasks_requests, "tasks", args)
             out["tasks_1_connection"] = _phase(
                 server.base_url,

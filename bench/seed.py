@@ -25,9 +25,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as dt_time
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Engine, create_engine, insert, select, text, update
+from sqlalchemy import Engine, Table, create_engine, insert, select, text, update
 
 from api.clock import Clock
 from api.demo_data import FIRST_NAMES_MEN, FIRST_NAMES_WOMEN, LAST_NAMES
@@ -436,10 +436,10 @@ def _fill(engine: Engine, url: str, *, mentors: int, per_mentor: int, today: dat
                         "granted_by_user_id": mentor_id,
                     }
                 )
-        conn.execute(insert(TransitionRow.__table__), transitions)
-        conn.execute(insert(MentorAssignmentRow.__table__), assignments)
+        conn.execute(insert(cast(Table, TransitionRow.__table__)), transitions)
+        conn.execute(insert(cast(Table, MentorAssignmentRow.__table__)), assignments)
         if grants:
-            conn.execute(insert(ProtectedIdentityGrantRow.__table__), grants)
+            conn.execute(insert(cast(Table, ProtectedIdentityGrantRow.__table__)), grants)
 
         audit.sort(key=lambda a: (a[0], a[1]))
         prev = GENESIS_HASH
@@ -466,15 +466,15 @@ def _fill(engine: Engine, url: str, *, mentors: int, per_mentor: int, today: dat
             prev = row_hash
         audit_ids = returning_ids(conn, AuditEntryRow, entries)
         conn.execute(
-            insert(AuditSubjectRow.__table__),
+            insert(cast(Table, AuditSubjectRow.__table__)),
             [
                 {"audit_id": aid, "participant_id": a[3].participant_ids[0]}
                 for aid, a in zip(audit_ids, audit, strict=True)
             ],
         )
         conn.execute(
-            update(AuditChainHeadRow.__table__)
-            .where(AuditChainHeadRow.__table__.c.id == CHAIN_HEAD_ID)
+            update(cast(Table, AuditChainHeadRow.__table__))
+            .where(AuditChainHeadRow.id == CHAIN_HEAD_ID)
             .values(last_hash=prev)
         )
 
