@@ -247,7 +247,7 @@ def seed(api: Api) -> Seeded:
         s.personnummer[person] = synthetic_pnr(serial)
         suffix = person.removeprefix("P_")
         for kind in ("E", "D"):
-            refer = {"programme_code": "level_up", "referred_on": days_ago(200)}
+            refer: dict[str, Any] = {"programme_code": "level_up", "referred_on": days_ago(200)}
             if (kind, person) == ("E", "P_own"):
                 refer |= {
                     "referrer_user_id": api.world.user("referrer_af"),
@@ -1180,7 +1180,7 @@ class Matrix:
             assert "{" not in url, url
             # An empty body: refused by validation if the guard lets the caller through, so
             # the admin's cells prove access without changing anything.
-            body = {} if method in ("POST", "PATCH") else None
+            body: dict[str, Any] | None = {} if method in ("POST", "PATCH") else None
             r = self.send(method, url, json=body, headers={"If-Match": '"999"'})
             cell = f"{method} {route.path.removeprefix('/api/v1')} {p}"
             checked += 1
@@ -1196,7 +1196,7 @@ class Matrix:
 
 def app_routes(api: Api) -> list[Any]:
     try:
-        from fastapi.routing import iter_route_contexts  # type: ignore[attr-defined]
+        from fastapi.routing import iter_route_contexts
     except ImportError:  # pragma: no cover - older FastAPI flattens routes
         return [r for r in api.app.routes if isinstance(r, APIRoute)]
     return [

@@ -97,7 +97,7 @@ def assert_refused(r: Any, *allowed: int, where: str = "") -> dict[str, Any]:
     assert isinstance(body["error"], str) and body["error"], context
     assert isinstance(body["detail"], str) and body["detail"], context
     assert isinstance(body["fields"], dict), context
-    return body  # type: ignore[no-any-return]
+    return body
 
 
 class Problems(list[str]):

@@ -306,7 +306,7 @@ def test_attended_sessions_count_as_activity_hours(api: Api) -> None:
     # The task list reads the same dates as columns of its caseload statement.
     with api.database.read_connection() as connection:
         principal = _load_principal(connection, f"user:{api.world.user('mentor_a')}")
-        assert principal.user_id is not None
+        assert principal is not None and principal.user_id is not None
         lines = caseload_lines_with_last_activity(
             connection, scope_for(principal), principal.user_id
         )

@@ -26,7 +26,7 @@ def days_ago(n: int) -> str:
 def register(mentor: Caller, serial: int = 0, **overrides: Any) -> dict[str, Any]:
     r = mentor.post("/api/v1/participants", json=participant_body(serial, **overrides))
     assert r.status_code == 201, r.text
-    return r.json()  # type: ignore[no-any-return]
+    return r.json()
 
 
 def refer(
@@ -79,7 +79,7 @@ def test_full_journey_to_work_and_exit(api: Api) -> None:
     assert person["municipality_name"] == "Skara"
     eid = enrolment["id"]
 
-    steps = [
+    steps: list[tuple[str, dict[str, Any], str, int | None]] = [
         ("intake", {"effective_on": days_ago(190)}, "intake", None),
         ("start", {"effective_on": days_ago(180)}, "active", 1),
         ("advance", {"effective_on": days_ago(150)}, "active", 2),

@@ -8,6 +8,7 @@ import csv
 import io
 import json
 import time
+from collections.abc import Generator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -56,7 +57,7 @@ PURPOSE = "Utvärdering Level Up 2026"
 
 
 def today(api: Api) -> date:
-    return api.app.state.context.clock.today()  # type: ignore[no-any-return]
+    return api.app.state.context.clock.today()
 
 
 def ago(api: Api, n: int) -> str:
@@ -803,6 +804,7 @@ def test_the_audit_entry_is_committed_before_any_row_is_sent(api: Api) -> None:
     export = service.export_evaluation(ctx, principal, purpose=PURPOSE)
     [(entry, _)] = audit_entries(api, "export.evaluation")
     assert entry.detail is not None and entry.detail["rows"] == 1
+    assert isinstance(export.lines, Generator)
     first = next(export.lines)
     export.lines.close()  # what a disconnect does to the generator
     assert participant_pseudonym(key_for(api), pid) in first.decode()

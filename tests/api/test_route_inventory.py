@@ -139,7 +139,7 @@ def api_routes(app: FastAPI) -> list[Any]:
     resolves them lazily; `iter_route_contexts` yields each effective route. Older versions
     flatten APIRoutes into `app.routes` directly."""
     try:
-        from fastapi.routing import iter_route_contexts  # type: ignore[attr-defined]
+        from fastapi.routing import iter_route_contexts
     except ImportError:  # pragma: no cover - older FastAPI
         return [r for r in app.routes if isinstance(r, APIRoute)]
     return [c for c in iter_route_contexts(app.routes) if isinstance(c.original_route, APIRoute)]

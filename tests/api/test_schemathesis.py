@@ -202,7 +202,12 @@ def api_schema(fuzzed: Fuzzed) -> Any:
 
 
 _serials = itertools.count(100)
-_VERSIONED = {"participant_id": ParticipantRow, "enrolment_id": EnrolmentRow, "user_id": UserRow}
+# The rows whose `version` an If-Match names.
+_VERSIONED: dict[str, type[ParticipantRow | EnrolmentRow | UserRow]] = {
+    "participant_id": ParticipantRow,
+    "enrolment_id": EnrolmentRow,
+    "user_id": UserRow,
+}
 
 
 def _steer(fuzzed: Fuzzed, operation: Any, case: Any) -> Any:
@@ -213,7 +218,7 @@ def _steer(fuzzed: Fuzzed, operation: Any, case: Any) -> Any:
             value = params.get(name)
             if isinstance(value, int) and 1 <= value <= 2**31 - 1:
                 with fuzzed.database.unit_of_work(write=False) as uow:
-                    row = uow.session.get(model, value)
+                    row: Any = uow.session.get(model, value)
                 if row is not None:
                     headers = {
                         k: v for k, v in (case.headers or {}).items() if k.lower() != "if-match"

@@ -25,13 +25,14 @@ def level4_enrolment(mentor: Caller, serial: int) -> int:
     enrolment, etag = refer(mentor, person["id"], referred_days_ago=420)
     eid = enrolment["id"]
     outcome = {"kind": "studies", "starts_on": days_ago(300), "studies_kind": "komvux"}
-    for name, body in [
+    steps: list[tuple[str, dict[str, Any]]] = [
         ("intake", {"effective_on": days_ago(410)}),
         ("start", {"effective_on": days_ago(400)}),
         ("advance", {"effective_on": days_ago(380)}),
         ("advance", {"effective_on": days_ago(350)}),
         ("advance", {"effective_on": days_ago(300), "outcome": outcome}),
-    ]:
+    ]
+    for name, body in steps:
         r = command(mentor, eid, name, etag, **body)
         assert r.status_code == 200, r.text
         etag = r.headers["ETag"]

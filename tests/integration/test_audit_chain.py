@@ -6,7 +6,7 @@ from __future__ import annotations
 import threading
 from datetime import UTC, datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 
 from api.persistence.audit import AuditEvent, AuditLog, PendingEntry, verify_chain
 from api.persistence.models import AuditEntryRow, AuditSubjectRow
@@ -58,9 +58,7 @@ def test_chain_verifies_and_detects_an_edited_row(database: Database) -> None:
 def test_removing_a_subject_breaks_the_chain(database: Database) -> None:
     _append(database, 2, participant=40)
     with database.unit_of_work(write=True) as uow:
-        uow.session.execute(
-            AuditSubjectRow.__table__.delete().where(AuditSubjectRow.participant_id == 41)
-        )
+        uow.session.execute(delete(AuditSubjectRow).where(AuditSubjectRow.participant_id == 41))
         uow.commit()
     with database.unit_of_work(write=False) as uow:
         assert not verify_chain(uow.session).ok

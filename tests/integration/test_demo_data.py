@@ -13,6 +13,7 @@ import shutil
 from collections import defaultdict
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import ROOT
@@ -481,10 +482,10 @@ def test_the_journey_covers_every_area(demo: Database) -> None:
     with demo.unit_of_work(write=False) as uow:
         s = uow.session
 
-        def n(model: object, *where: object) -> int:
+        def n(model: Any, *where: Any) -> int:
             return int(
                 s.execute(select(func.count()).select_from(model).where(*where)).scalar_one()
-            )  # type: ignore[arg-type]
+            )
 
         assert n(AssessmentSubmissionRow) > PARTICIPANTS
         assert n(AssessmentSubmissionRow, AssessmentSubmissionRow.supersedes_id.is_not(None)) > 0

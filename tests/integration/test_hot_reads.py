@@ -68,7 +68,7 @@ def test_an_audited_read_is_logged_before_its_data_is_returned(database: Databas
 
 
 def test_a_read_with_nothing_to_log_writes_nothing(database: Database) -> None:
-    async def scenario(hot: HotReads) -> int:
+    async def scenario(hot: HotReads) -> int | None:
         return await hot.read_audited(
             MENTOR, lambda c: (c.execute(text("SELECT 7")).scalar(), None)
         )

@@ -59,5 +59,5 @@ def test_read_then_update_from_eight_threads_loses_nothing(tmp_path: Path) -> No
             for name in ("journal_mode", "foreign_keys", "busy_timeout")
         }
     database.dispose()
-    assert int(final) == THREADS * ROUNDS
+    assert final is not None and int(final) == THREADS * ROUNDS
     assert pragmas == {"journal_mode": "wal", "foreign_keys": 1, "busy_timeout": 30000}

@@ -1235,9 +1235,9 @@ def test_outcome_survives_moving_past_and_back_onto_a_middle_outcome_step() -> N
 
 def test_plain_strings_are_normalised_to_enums_in_an_outcome() -> None:
     outcome = Outcome(
-        kind="work",
+        kind="work",  # type: ignore[arg-type]
         starts_on=day(1),
-        subsidised=True,  # type: ignore[arg-type]
+        subsidised=True,
         extent_percent=50,
     )
     assert outcome.kind is OutcomeKind.WORK

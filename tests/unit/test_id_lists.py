@@ -18,8 +18,8 @@ def _sql(condition, dialect_name: str) -> str:
 
 @pytest.mark.parametrize("dialect_name", sorted(DIALECTS))
 def test_codes_are_written_into_the_statement_with_no_parameter(dialect_name: str) -> None:
-    compiled = select(_t.c.id).where(among_codes(_t.c.state, ("active", "paused")))
-    compiled = compiled.compile(dialect=DIALECTS[dialect_name])
+    statement = select(_t.c.id).where(among_codes(_t.c.state, ("active", "paused")))
+    compiled = statement.compile(dialect=DIALECTS[dialect_name])
     assert "t.state IN ('active', 'paused')" in str(compiled)
     assert compiled.params == {}
 

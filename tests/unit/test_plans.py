@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from domain.codelists import CodeEntry, CodeListName, default_code_list
 from domain.enrolment import (
+    Command,
     Decline,
     Enrolment,
     EnrolmentState,
@@ -64,7 +65,7 @@ def day(n: int) -> date:
 def enrolment_in(state: EnrolmentState) -> Enrolment:
     """An enrolment brought to `state` through the real state machine."""
     e, _ = open_referral(LEVEL_UP, referred_on=REFERRED_ON, birth_date=BIRTH, today=TODAY)
-    path = {
+    paths: dict[EnrolmentState, list[Command]] = {
         EnrolmentState.REFERRED: [],
         EnrolmentState.INTAKE: [HoldIntake(day(1))],
         EnrolmentState.ACTIVE: [HoldIntake(day(1)), Start(day(2))],
@@ -79,8 +80,8 @@ def enrolment_in(state: EnrolmentState) -> Enrolment:
             Start(day(2)),
             Exit(day(3), exit_reason=COMPLETED, exit_status=EMPLOYED),
         ],
-    }[state]
-    for command in path:
+    }
+    for command in paths[state]:
         e, _ = apply(e, command, programme=LEVEL_UP, today=TODAY)
     assert e.state is state
     return e

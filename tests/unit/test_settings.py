@@ -58,4 +58,4 @@ def test_the_default_pools_leave_room_for_two_workers_under_max_connections() ->
 @pytest.mark.parametrize(("field", "value"), [("db_pool_size", 0), ("db_max_overflow", -1)])
 def test_a_pool_limit_out_of_range_is_refused(field: str, value: int) -> None:
     with pytest.raises(ValidationError, match=field):
-        Settings(**{field: value})
+        Settings(**{field: value})  # type: ignore[arg-type]
