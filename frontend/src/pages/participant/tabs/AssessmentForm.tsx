@@ -1,5 +1,5 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { type FormEvent, useId, useState } from "react";
+import { type FormEvent, useEffect, useId, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { api, type Schemas, unwrap } from "../../../api/client";
 import { serverFields } from "../../../api/fieldErrors";
@@ -10,32 +10,59 @@ import { FormErrorSummary, invalidateTasks, type Lang, NS, RadioGroup, type Summ
 
 type Props = {
   enrolmentId: number;
+  /** For a correction: the questionnaire version the corrected submission was answered on. */
   questionnaire: Schemas["QuestionnaireRead"];
-  /** The occasions that may be answered now (due or overdue). */
+  /** The occasions that may be answered now (due or overdue); for a correction, its occasion. */
   occasions: Schemas["AssessmentOccasionRead"][];
   lang: Lang;
   onReload: () => void;
   /** Told what was saved; the form itself may be replaced once the occasion is answered. */
   onSaved: (message: string) => void;
+  /**
+   * Correct this (current) submission instead of answering a new occasion: the form starts
+   * with its answers, asks why they are corrected and posts a correction superseding it.
+   */
+  correcting?: Schemas["AssessmentSubmissionRead"];
+  /** Shown as a cancel button (a correction's form is opened on request). */
+  onCancel?: () => void;
 };
 
 type Scores = Record<string, number | undefined>;
+type Sent = { draft: Omit<Schemas["AssessmentCorrectionCreate"], "reason">; occasion: string; reason: string };
 
 /**
  * The self-assessment form: occasion, who answered, the date, one 1–10 radio group per item
- * (all required) and, kept apart, an optional mentor's own rating.
+ * (all required) and, kept apart, an optional mentor's own rating. With `correcting`, the same
+ * form corrects a submission: prefilled, its occasion fixed, and a required reason.
  */
-export function AssessmentForm({ enrolmentId, questionnaire, occasions, lang, onReload, onSaved }: Props) {
+export function AssessmentForm({
+  enrolmentId,
+  questionnaire,
+  occasions,
+  lang,
+  onReload,
+  onSaved,
+  correcting,
+  onCancel,
+}: Props) {
   const { t } = useTranslation(NS);
   const queryClient = useQueryClient();
   const formId = useId();
-  const [occasion, setOccasion] = useState(occasions[0]?.occasion ?? "");
-  const [respondent, setRespondent] = useState<Schemas["Respondent"] | "">("");
-  const [answeredOn, setAnsweredOn] = useState(todayIso());
-  const [answers, setAnswers] = useState<Scores>({});
-  const [withMentor, setWithMentor] = useState(false);
-  const [mentor, setMentor] = useState<Scores>({});
+  const heading = useRef<HTMLHeadingElement>(null);
+  const [occasion, setOccasion] = useState(correcting?.occasion ?? occasions[0]?.occasion ?? "");
+  const [respondent, setRespondent] = useState<Schemas["Respondent"] | "">(correcting?.respondent ?? "");
+  const [answeredOn, setAnsweredOn] = useState(correcting?.answered_on ?? todayIso());
+  const [answers, setAnswers] = useState<Scores>(correcting?.answers ?? {});
+  const [withMentor, setWithMentor] = useState(Object.keys(correcting?.mentor_rating ?? {}).length > 0);
+  const [mentor, setMentor] = useState<Scores>(correcting?.mentor_rating ?? {});
+  const [reason, setReason] = useState("");
   const [errors, setErrors] = useState<Record<string, string>>({});
+  const correctingId = correcting?.id;
+
+  useEffect(() => {
+    // A correction's form opens on request: move focus to it, as the follow-up form does.
+    if (correctingId !== undefined) heading.current?.focus();
+  }, [correctingId]);
 
   const chosen = occasions.find((o) => o.occasion === occasion) ?? occasions[0];
   const occasionLabel = (o: Schemas["AssessmentOccasionRead"] | undefined) =>
@@ -47,24 +74,35 @@ export function AssessmentForm({ enrolmentId, questionnaire, occasions, lang, on
     respondent: `${formId}-respondent-participant`,
     answered_on: `${formId}-answered-on`,
     mentor_rating: `${formId}-with-mentor`,
+    reason: `${formId}-reason`,
   };
   const answerName = (key: string) => `${formId}-answers-${key}`;
   const mentorName = (key: string) => `${formId}-mentor-${key}`;
 
   const submit = useMutation({
-    mutationFn: async (body: Schemas["AssessmentCreate"]) =>
-      unwrap(
-        await api.POST("/api/v1/enrolments/{enrolment_id}/assessments", {
-          params: { path: { enrolment_id: enrolmentId } },
-          body,
-        }),
-      ),
-    onSuccess: async (_data, body) => {
-      onSaved(t("assessment.saved", { occasion: occasionLabel(occasions.find((o) => o.occasion === body.occasion)) }));
-      setAnswers({});
-      setMentor({});
-      setWithMentor(false);
-      setRespondent("");
+    mutationFn: async ({ draft, occasion, reason }: Sent) =>
+      correcting
+        ? unwrap(
+            await api.POST("/api/v1/assessments/{submission_id}/corrections", {
+              params: { path: { submission_id: correcting.id } },
+              body: { reason, ...draft },
+            }),
+          )
+        : unwrap(
+            await api.POST("/api/v1/enrolments/{enrolment_id}/assessments", {
+              params: { path: { enrolment_id: enrolmentId } },
+              body: { occasion, questionnaire_version: questionnaire.version, ...draft },
+            }),
+          ),
+    onSuccess: async (_data, sent) => {
+      const label = occasionLabel(occasions.find((o) => o.occasion === sent.occasion));
+      onSaved(t(correcting ? "assessment.corrected" : "assessment.saved", { occasion: label }));
+      if (!correcting) {
+        setAnswers({});
+        setMentor({});
+        setWithMentor(false);
+        setRespondent("");
+      }
       setErrors({});
       await Promise.all([
         queryClient.invalidateQueries({ queryKey: ["enrolment", enrolmentId, "assessments"] }),
@@ -77,7 +115,8 @@ export function AssessmentForm({ enrolmentId, questionnaire, occasions, lang, on
 
   function validate(): Record<string, string> {
     const found: Record<string, string> = {};
-    if (!chosen) found.occasion = t("assessment.errors.occasion");
+    if (correcting && !reason.trim()) found.reason = t("assessment.errors.reason");
+    else if (!correcting && !chosen) found.occasion = t("assessment.errors.occasion");
     if (!respondent) found.respondent = t("assessment.errors.respondent");
     if (!answeredOn) found.answered_on = t("errors.dateRequired");
     else if (!isIsoDate(answeredOn)) found.answered_on = t("errors.dateInvalid");
@@ -110,12 +149,9 @@ export function AssessmentForm({ enrolmentId, questionnaire, occasions, lang, on
       }
     }
     submit.mutate({
+      draft: { answered_on: answeredOn, respondent, answers: answersBody, mentor_rating: mentorBody },
       occasion: chosen.occasion,
-      questionnaire_version: questionnaire.version,
-      answered_on: answeredOn,
-      respondent,
-      answers: answersBody,
-      mentor_rating: mentorBody,
+      reason: reason.trim(),
     });
   }
 
@@ -134,11 +170,17 @@ export function AssessmentForm({ enrolmentId, questionnaire, occasions, lang, on
     }
     const labels: Record<string, string> = {
       occasion: t("assessment.occasion"),
+      // A correction of a submission that was already corrected meanwhile (409).
+      id: t("assessment.occasion"),
       respondent: t("assessment.respondent"),
       answered_on: t("assessment.answeredOn"),
       mentor_rating: t("assessment.withMentor"),
+      reason: t("assessment.reason"),
     };
-    return { id: ids[key as keyof typeof ids] ?? ids.occasion, label: labels[key] ?? key };
+    // A correction has no occasion to choose: its problems lead to the form's heading.
+    const fallback = correcting ? `${formId}-title` : ids.occasion;
+    const id = key === "occasion" || key === "id" ? fallback : (ids[key as keyof typeof ids] ?? fallback);
+    return { id, label: labels[key] ?? key };
   }
 
   const summary: SummaryItem[] = Object.entries(errors).map(([key, message]) => {
@@ -147,20 +189,30 @@ export function AssessmentForm({ enrolmentId, questionnaire, occasions, lang, on
   });
 
   return (
-    <form className="form journey-form" noValidate onSubmit={onSubmit} aria-labelledby={`${formId}-title`}>
-      <h3 id={`${formId}-title`}>{t("assessment.formHeading")}</h3>
+    <form className={correcting ? "form journey-form card" : "form journey-form"} noValidate onSubmit={onSubmit} aria-labelledby={`${formId}-title`}>
+      <h3 id={`${formId}-title`} ref={heading} tabIndex={correcting ? -1 : undefined}>
+        {correcting ? t("assessment.correctHeading", { occasion: occasionLabel(chosen) }) : t("assessment.formHeading")}
+      </h3>
+      {correcting && <p>{t("assessment.correctIntro")}</p>}
       <p className="muted">{t("assessment.formIntro", { min: questionnaire.scale_min, max: questionnaire.scale_max })}</p>
       <FormErrorSummary items={summary} error={submit.error ?? undefined} onReload={onReload} />
-      <div className="form-row">
-        <Field label={t("assessment.occasion")} required error={errors.occasion}>
-          <select id={ids.occasion} value={chosen?.occasion ?? ""} onChange={(e) => setOccasion(e.target.value)}>
-            {occasions.map((o) => (
-              <option key={o.occasion} value={o.occasion}>
-                {occasionLabel(o)}
-              </option>
-            ))}
-          </select>
+      {correcting && (
+        <Field label={t("assessment.reason")} required error={errors.reason} hint={t("assessment.reasonHint")}>
+          <textarea id={ids.reason} rows={3} maxLength={500} value={reason} onChange={(e) => setReason(e.target.value)} />
         </Field>
+      )}
+      <div className="form-row">
+        {!correcting && (
+          <Field label={t("assessment.occasion")} required error={errors.occasion}>
+            <select id={ids.occasion} value={chosen?.occasion ?? ""} onChange={(e) => setOccasion(e.target.value)}>
+              {occasions.map((o) => (
+                <option key={o.occasion} value={o.occasion}>
+                  {occasionLabel(o)}
+                </option>
+              ))}
+            </select>
+          </Field>
+        )}
         <Field label={t("assessment.answeredOn")} required error={errors.answered_on} hint={t("hints.date")}>
           <input
             id={ids.answered_on}
@@ -242,8 +294,13 @@ export function AssessmentForm({ enrolmentId, questionnaire, occasions, lang, on
 
       <div className="form-actions">
         <button type="submit" className="button" disabled={submit.isPending}>
-          {submit.isPending ? t("common:saving") : t("assessment.submit")}
+          {submit.isPending ? t("common:saving") : t(correcting ? "assessment.submitCorrection" : "assessment.submit")}
         </button>
+        {onCancel && (
+          <button type="button" className="button button--secondary" onClick={onCancel}>
+            {t("common:cancel")}
+          </button>
+        )}
       </div>
     </form>
   );
