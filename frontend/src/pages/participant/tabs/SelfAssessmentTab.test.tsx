@@ -1,11 +1,11 @@
-import { act, cleanup, fireEvent, screen, within } from "@testing-library/react";
+import { act, cleanup, fireEvent, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
-import { type Handler, mockApi, renderScreen } from "../../../test/render";
+import { type Call, type Handler, mockApi, renderScreen } from "../../../test/render";
 import i18n from "../../../i18n";
 import { todayIso } from "../../../lib/dates";
 import { SelfAssessmentTab } from "./SelfAssessmentTab";
-import { CHANGE, ENROLMENT, ITEM_KEYS, meWithout, occasions, PARTICIPANT, QUESTIONNAIRE } from "./testData";
+import { CHANGE, ENROLMENT, ITEM_KEYS, meWithout, occasions, PARTICIPANT, QUESTIONNAIRE, submission } from "./testData";
 
 // A form of 100 radios: role queries are slow in jsdom, so these tests get more time.
 vi.setConfig({ testTimeout: 20_000 });
@@ -195,23 +195,10 @@ describe("SelfAssessmentTab", () => {
   });
 
   it("lists answers per occasion, and the mentor's rating in its own table", async () => {
-    const submission = {
-      id: 900,
-      occasion: "start",
-      questionnaire_version: 1,
-      answered_on: "2026-01-12",
-      respondent: "participant",
-      answers: Object.fromEntries(ITEM_KEYS.map((k) => [k, 5])),
-      mentor_rating: { diet: 2 },
-      recorded_at: "2026-01-12T10:00:00Z",
-      recorded_by_user_id: 1,
-      supersedes_id: null,
-      superseded_by_id: null,
-      correction_reason: null,
-    };
+    const answered = submission({ answers: Object.fromEntries(ITEM_KEYS.map((k) => [k, 5])), mentor_rating: { diet: 2 } });
     setup({
       "GET /api/v1/enrolments/42/assessments": {
-        body: { enrolment_id: 42, occasions: occasions("answered"), submissions: [submission] },
+        body: { enrolment_id: 42, occasions: occasions("answered"), submissions: [answered] },
       },
     });
     const answers = await screen.findByRole("table", { name: /Deltagarens svar per tillfälle/ });
@@ -233,5 +220,240 @@ describe("SelfAssessmentTab", () => {
       cleanup();
       await act(() => i18n.changeLanguage("sv"));
     }
+  });
+
+  describe("correcting a submission", () => {
+    // The start submission as answered: scores 1–10 in item order, answered with the mentor,
+    // and a mentor's rating of 2 for diet.
+    const ANSWERED = submission({ respondent: "participant_with_mentor", mentor_rating: { diet: 2 } });
+    const REASON = "Svaret på fråga 3 fördes in fel.";
+    const CORRECTION_PATH = "/api/v1/assessments/900/corrections";
+
+    function setupAnswered(extra: Record<string, Handler> = {}, submissions = [ANSWERED]) {
+      return setup({
+        "GET /api/v1/enrolments/42/assessments": {
+          body: { enrolment_id: 42, occasions: occasions("answered"), submissions },
+        },
+        ...extra,
+      });
+    }
+
+    /** Open the correction of Start; its form (by its heading's name). */
+    async function openCorrection(user: ReturnType<typeof userEvent.setup>) {
+      await user.click(await screen.findByRole("button", { name: "Rätta Start" }));
+      return screen.getByRole("form", { name: "Rätta självskattningen (Start)" });
+    }
+
+    /** The score checked in an item's scale inside `root` (the first scale of that item). */
+    function checkedScore(root: ParentNode, i: number): number | null {
+      const legend = Array.from(root.querySelectorAll("legend")).find((l) => l.textContent?.startsWith(item(i).text_sv));
+      const radio = legend?.closest("fieldset")?.querySelector<HTMLInputElement>("input:checked");
+      return radio ? Number(radio.value) : null;
+    }
+
+    const reasonBox = (form: HTMLElement) => within(form).getByRole("textbox", { name: /Varför rättas svaren\?/ });
+    const posts = (calls: Call[]) => calls.filter((c) => c.method === "POST");
+
+    it("offers 'Rätta' for the current submission of an occasion only, and shows why it was corrected", async () => {
+      const older = submission({ id: 899, superseded_by_id: 900, answers: { diet: 1 } });
+      const current = submission({ supersedes_id: 899, correction_reason: REASON });
+      setupAnswered({}, [older, current]);
+      const occasionsTable = await screen.findByRole("table", { name: /Tillfällen för självskattning/ });
+      const button = within(within(occasionsTable).getByRole("row", { name: /Start/ })).getByRole("button", { name: "Rätta Start" });
+      expect(button).toHaveTextContent("Rätta");
+      expect(button).toHaveAttribute("aria-expanded", "false");
+      // Only one submission is current: one button, and the superseded answers are not listed.
+      expect(within(occasionsTable).getAllByRole("button")).toHaveLength(1);
+      expect(screen.getByText(`Start rättad: ${REASON}`)).toBeVisible();
+      const answers = screen.getByRole("table", { name: /Deltagarens svar per tillfälle/ });
+      expect(within(within(answers).getByRole("row", { name: /Kost/ })).getAllByRole("cell").map((c) => c.textContent)).toEqual(["7"]);
+    });
+
+    it("offers no correction without assessment:record", async () => {
+      mockApi({
+        "GET /api/v1/me": { body: meWithout("assessment:record") },
+        "GET /api/v1/questionnaires/current": { body: QUESTIONNAIRE },
+        "GET /api/v1/enrolments/42/assessments": {
+          body: { enrolment_id: 42, occasions: occasions("answered"), submissions: [ANSWERED] },
+        },
+        "GET /api/v1/enrolments/42/assessments/change": { body: NO_CHANGE },
+      });
+      renderScreen(<SelfAssessmentTab participant={PARTICIPANT} enrolment={ENROLMENT} programme={null} />);
+      await screen.findByRole("table", { name: /Deltagarens svar per tillfälle/ });
+      expect(screen.queryByRole("button", { name: /Rätta/ })).toBeNull();
+      expect(screen.queryByRole("columnheader", { name: "Åtgärder" })).toBeNull();
+    });
+
+    it("opens a form prefilled with the submission, focused, with an empty required reason", async () => {
+      setupAnswered();
+      const user = userEvent.setup();
+      const form = await openCorrection(user);
+      expect(screen.getByRole("heading", { name: "Rätta självskattningen (Start)" })).toHaveFocus();
+      expect(screen.getByRole("button", { name: "Rätta Start" })).toHaveAttribute("aria-expanded", "true");
+      QUESTIONNAIRE.items.forEach((_it, i) => expect(checkedScore(form, i)).toBe((i % 10) + 1));
+      expect(within(form).getByLabelText("Deltagaren tillsammans med mentorn")).toBeChecked();
+      expect(within(form).getByLabelText(/Besvarad den/)).toHaveValue("2026-01-12");
+      expect(within(form).getByLabelText("Lägg till mentorns egen bedömning")).toBeChecked();
+      const mentorSet = within(form).getByText("Mentorns egen bedömning", { selector: "legend" }).closest("fieldset")!;
+      expect(checkedScore(mentorSet, 6)).toBe(2); // diet
+      expect(checkedScore(mentorSet, 0)).toBeNull();
+      expect(reasonBox(form)).toHaveValue("");
+      expect(reasonBox(form)).toHaveAttribute("aria-required", "true");
+      // The occasion is the corrected one's: nothing to choose.
+      expect(within(form).queryByRole("combobox", { name: /Tillfälle/ })).toBeNull();
+    });
+
+    it("refuses a blank reason without sending anything", async () => {
+      const calls = setupAnswered();
+      const user = userEvent.setup();
+      const form = await openCorrection(user);
+      await user.type(reasonBox(form), "   ");
+      await user.click(within(form).getByRole("button", { name: "Spara rättelsen" }));
+      expect(within(form).getByText("Formuläret har ett fel")).toBeVisible();
+      expect(reasonBox(form)).toHaveAttribute("aria-invalid", "true");
+      expect(reasonBox(form)).toHaveAccessibleDescription(/Skriv varför svaren rättas\./);
+      await user.click(within(form).getByRole("link", { name: /Varför rättas svaren\?/ }));
+      expect(reasonBox(form)).toHaveFocus();
+      expect(posts(calls)).toHaveLength(0);
+    });
+
+    it("posts the correction, confirms it, closes the form and reads the answers again", async () => {
+      let corrected = false;
+      const answers = { ...ANSWERED.answers, mental_health: 7 };
+      const calls = setupAnswered({
+        "GET /api/v1/enrolments/42/assessments": () => ({
+          body: {
+            enrolment_id: 42,
+            occasions: corrected ? occasions("answered").map((o) => (o.occasion === "start" ? { ...o, submission_id: 901 } : o)) : occasions("answered"),
+            submissions: corrected
+              ? [
+                  { ...ANSWERED, superseded_by_id: 901 },
+                  { ...ANSWERED, id: 901, answers, supersedes_id: 900, correction_reason: REASON },
+                ]
+              : [ANSWERED],
+          },
+        }),
+        [`POST ${CORRECTION_PATH}`]: () => {
+          corrected = true;
+          return { status: 201, body: { ...ANSWERED, id: 901, answers, supersedes_id: 900, correction_reason: REASON } };
+        },
+      });
+      const user = userEvent.setup();
+      const form = await openCorrection(user);
+      answerAll((i) => (i === 2 ? 7 : null), form); // mental health: 3 → 7
+      await user.type(reasonBox(form), `  ${REASON} `);
+      await user.click(within(form).getByRole("button", { name: "Spara rättelsen" }));
+
+      const confirmation = await screen.findByText("Rättelsen av självskattningen (Start) är sparad.");
+      expect(confirmation).toBeVisible();
+      expect(confirmation.parentElement).toHaveFocus();
+      expect(screen.queryByRole("form", { name: "Rätta självskattningen (Start)" })).toBeNull();
+      expect(posts(calls)).toHaveLength(1);
+      const post = posts(calls)[0]!;
+      expect(post.path).toBe(CORRECTION_PATH);
+      expect(post.body).toEqual({
+        reason: REASON,
+        answered_on: "2026-01-12",
+        respondent: "participant_with_mentor",
+        answers: Object.fromEntries(ITEM_KEYS.map((key, i) => [key, i === 2 ? 7 : (i % 10) + 1])),
+        mentor_rating: { diet: 2 },
+      });
+      // The answers and the change view are read again: the corrected score and the reason show.
+      expect(await screen.findByText(`Start rättad: ${REASON}`)).toBeVisible();
+      const readings = screen.getByRole("table", { name: /Deltagarens svar per tillfälle/ });
+      expect(within(within(readings).getByRole("row", { name: /Psykisk hälsa/ })).getByRole("cell")).toHaveTextContent("7");
+      const gets = (path: string) => calls.filter((c) => c.method === "GET" && c.path === path).length;
+      expect(gets("/api/v1/enrolments/42/assessments")).toBeGreaterThan(1);
+      expect(gets("/api/v1/enrolments/42/assessments/change")).toBeGreaterThan(1);
+    });
+
+    it("cancel closes the form without sending and returns focus to its button", async () => {
+      const calls = setupAnswered();
+      const user = userEvent.setup();
+      const form = await openCorrection(user);
+      await user.type(reasonBox(form), REASON);
+      await user.click(within(form).getByRole("button", { name: "Avbryt" }));
+      expect(screen.queryByRole("form", { name: "Rätta självskattningen (Start)" })).toBeNull();
+      await waitFor(() => expect(screen.getByRole("button", { name: "Rätta Start" })).toHaveFocus());
+      expect(posts(calls)).toHaveLength(0);
+    });
+
+    it("shows a 422 from the server at its field and keeps everything typed", async () => {
+      const detail = "Datumet 2026-01-05 ligger före remissdatumet (2026-01-10).";
+      const calls = setupAnswered({
+        [`POST ${CORRECTION_PATH}`]: {
+          status: 422,
+          body: { error: "InvalidEffectiveDate", detail, fields: { answered_on: "före remissdatumet" } },
+        },
+      });
+      const user = userEvent.setup();
+      const form = await openCorrection(user);
+      answerAll((i) => (i === 2 ? 7 : null), form);
+      const date = within(form).getByLabelText(/Besvarad den/);
+      await user.clear(date);
+      await user.type(date, "2026-01-05");
+      await user.type(reasonBox(form), REASON);
+      await user.click(within(form).getByRole("button", { name: "Spara rättelsen" }));
+
+      expect(await within(form).findByText(detail)).toBeVisible();
+      expect(date).toHaveAttribute("aria-invalid", "true");
+      expect(date).toHaveAccessibleDescription(/före remissdatumet/);
+      expect(within(form).getByRole("link", { name: /Besvarad den: före remissdatumet/ })).toBeVisible();
+      // Nothing typed is lost.
+      expect(date).toHaveValue("2026-01-05");
+      expect(reasonBox(form)).toHaveValue(REASON);
+      expect(checkedScore(form, 2)).toBe(7);
+      expect(screen.queryByText(/Rättelsen av självskattningen/)).toBeNull();
+      expect(posts(calls)).toHaveLength(1);
+    });
+
+    it("explains a 409 (corrected meanwhile), keeps the form, and reloading starts from the newest", async () => {
+      const detail = "Självskattningen har redan ersatts av en rättelse. Rätta den senaste versionen.";
+      const calls = setupAnswered({
+        [`POST ${CORRECTION_PATH}`]: {
+          status: 409,
+          body: { error: "InvalidTransition", detail, fields: { id: "redan ersatt" } },
+        },
+      });
+      const user = userEvent.setup();
+      const form = await openCorrection(user);
+      await user.type(reasonBox(form), REASON);
+      await user.click(within(form).getByRole("button", { name: "Spara rättelsen" }));
+
+      expect(await within(form).findByText(detail)).toBeVisible();
+      expect(within(form).getByRole("link", { name: "Tillfälle: redan ersatt" })).toBeVisible();
+      expect(reasonBox(form)).toHaveValue(REASON);
+      expect(checkedScore(form, 0)).toBe(1);
+      const before = calls.filter((c) => c.method === "GET" && c.path === "/api/v1/enrolments/42/assessments").length;
+      await user.click(within(form).getByRole("button", { name: "Läs in på nytt" }));
+      expect(screen.queryByRole("form", { name: "Rätta självskattningen (Start)" })).toBeNull();
+      await waitFor(() =>
+        expect(calls.filter((c) => c.method === "GET" && c.path === "/api/v1/enrolments/42/assessments").length).toBe(before + 1),
+      );
+    });
+
+    it("corrects on the questionnaire version the submission was answered on", async () => {
+      const older = { ...QUESTIONNAIRE, items: QUESTIONNAIRE.items.slice(0, 9) };
+      const v1 = submission({ answers: Object.fromEntries(ITEM_KEYS.slice(0, 9).map((key) => [key, 4])) });
+      const calls = setupAnswered(
+        {
+          "GET /api/v1/questionnaires/current": { body: { ...QUESTIONNAIRE, version: 2 } },
+          "GET /api/v1/questionnaires/1": { body: older },
+          [`POST ${CORRECTION_PATH}`]: { status: 201, body: { ...v1, id: 901, supersedes_id: 900, correction_reason: REASON } },
+        },
+        [v1],
+      );
+      const user = userEvent.setup();
+      await user.click(await screen.findByRole("button", { name: "Rätta Start" }));
+      const form = await screen.findByRole("form", { name: "Rätta självskattningen (Start)" });
+      const participantSet = within(form).getByText("Deltagarens svar", { selector: "legend" }).closest("fieldset")!;
+      expect(participantSet.querySelectorAll("fieldset")).toHaveLength(9);
+      expect(within(form).queryByText(item(9).text_sv)).toBeNull();
+      await user.type(reasonBox(form), REASON);
+      await user.click(within(form).getByRole("button", { name: "Spara rättelsen" }));
+      await screen.findByText("Rättelsen av självskattningen (Start) är sparad.");
+      const body = posts(calls)[0]!.body as { answers: Record<string, number> };
+      expect(Object.keys(body.answers)).toEqual(ITEM_KEYS.slice(0, 9));
+    });
   });
 });

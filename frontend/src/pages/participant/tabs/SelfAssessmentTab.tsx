@@ -18,6 +18,17 @@ export function useQuestionnaire() {
   });
 }
 
+/** The questionnaire `version` (the current one when it is that version: no request). */
+function useQuestionnaireVersion(version: number, current: Schemas["QuestionnaireRead"]) {
+  const older = useQuery({
+    queryKey: ["questionnaire", version],
+    queryFn: async () => unwrap(await api.GET("/api/v1/questionnaires/{version}", { params: { path: { version } } })),
+    staleTime: 60 * 60_000,
+    enabled: version !== current.version,
+  });
+  return version === current.version ? { data: current, error: null, refetch: () => undefined } : older;
+}
+
 export function SelfAssessmentTab({ enrolment }: ParticipantTabsProps) {
   const { t } = useTranslation(NS);
   if (!enrolment) return <NoEnrolment what={t("tabs.selfAssessment").toLowerCase()} />;
@@ -36,8 +47,12 @@ function SelfAssessments({ enrolmentId }: { enrolmentId: number }) {
   const lang = useLang();
   const { can } = useSession();
   const questionnaire = useQuestionnaire();
-  const [saved, setSaved] = useState<string | null>(null);
+  // Where the confirmation shows: by the correction (which closes) or by the form.
+  const [saved, setSaved] = useState<{ text: string; at: "correction" | "form" } | null>(null);
   const savedRef = useRef<HTMLDivElement>(null);
+  // The submission being corrected, as it was when its form opened.
+  const [correcting, setCorrecting] = useState<Schemas["AssessmentSubmissionRead"] | null>(null);
+  const openers = useRef<Record<string, HTMLButtonElement | null>>({});
   useEffect(() => {
     // The submit button may be gone (the occasion is answered): focus the confirmation instead.
     if (saved) savedRef.current?.focus();
@@ -60,6 +75,18 @@ function SelfAssessments({ enrolmentId }: { enrolmentId: number }) {
   const current = submissions.filter((s) => s.superseded_by_id == null);
   const open = occasions.filter((o) => o.status === "due" || o.status === "overdue");
   const label = (o: { label_sv: string; label_en: string }) => (lang === "en" ? o.label_en : o.label_sv);
+  const mayCorrect = can("assessment:record") && current.length > 0;
+  const correctingOccasion = correcting && occasions.find((o) => o.occasion === correcting.occasion);
+  const closeCorrection = () => {
+    const occasion = correcting?.occasion;
+    setCorrecting(null);
+    if (occasion) requestAnimationFrame(() => openers.current[occasion]?.focus());
+  };
+  const confirmation = saved && (
+    <div ref={savedRef} tabIndex={-1}>
+      <Saved>{saved.text}</Saved>
+    </div>
+  );
 
   return (
     <div className="journey-stack">
@@ -74,6 +101,11 @@ function SelfAssessments({ enrolmentId }: { enrolmentId: number }) {
                 <th scope="col">{t("assessment.status")}</th>
                 <th scope="col">{t("assessment.dueOn")}</th>
                 <th scope="col">{t("assessment.answeredOn")}</th>
+                {mayCorrect && (
+                  <th scope="col">
+                    <span className="visually-hidden">{t("actions")}</span>
+                  </th>
+                )}
               </tr>
             </thead>
             <tbody>
@@ -93,6 +125,27 @@ function SelfAssessments({ enrolmentId }: { enrolmentId: number }) {
                           : t("assessment.notYet")}
                     </td>
                     <td>{submission ? formatDate(submission.answered_on, lang) : t("assessment.notAnswered")}</td>
+                    {mayCorrect && (
+                      <td>
+                        {submission && submission.id === o.submission_id && (
+                          <button
+                            type="button"
+                            className="button button--secondary"
+                            ref={(element) => {
+                              openers.current[o.occasion] = element;
+                            }}
+                            aria-expanded={correcting?.id === submission.id}
+                            aria-label={t("assessment.correctOccasion", { occasion: label(o) })}
+                            onClick={() => {
+                              setSaved(null);
+                              setCorrecting(submission);
+                            }}
+                          >
+                            {t("assessment.correct")}
+                          </button>
+                        )}
+                      </td>
+                    )}
                   </tr>
                 );
               })}
@@ -100,6 +153,28 @@ function SelfAssessments({ enrolmentId }: { enrolmentId: number }) {
           </table>
         </div>
       </section>
+
+      {saved?.at === "correction" && confirmation}
+      {can("assessment:record") && correcting && correctingOccasion && (
+        <Correction
+          key={correcting.id}
+          enrolmentId={enrolmentId}
+          submission={correcting}
+          occasion={correctingOccasion}
+          current={questionnaire.data}
+          lang={lang}
+          onCancel={closeCorrection}
+          onReload={() => {
+            // The submission was corrected meanwhile: read again and start from the newest.
+            closeCorrection();
+            void assessments.refetch();
+          }}
+          onSaved={(text) => {
+            setCorrecting(null);
+            setSaved({ text, at: "correction" });
+          }}
+        />
+      )}
 
       {current.length > 0 && (
         <Readings
@@ -112,11 +187,7 @@ function SelfAssessments({ enrolmentId }: { enrolmentId: number }) {
 
       <AssessmentChange enrolmentId={enrolmentId} />
 
-      {saved && (
-        <div ref={savedRef} tabIndex={-1}>
-          <Saved>{saved}</Saved>
-        </div>
-      )}
+      {saved?.at === "form" && confirmation}
       {can("assessment:record") &&
         (open.length > 0 ? (
           <AssessmentForm
@@ -126,13 +197,35 @@ function SelfAssessments({ enrolmentId }: { enrolmentId: number }) {
             occasions={open}
             lang={lang}
             onReload={() => void assessments.refetch()}
-            onSaved={setSaved}
+            onSaved={(text) => setSaved({ text, at: "form" })}
           />
         ) : (
           <p className="notice notice--info">{t("assessment.nothingDue")}</p>
         ))}
     </div>
   );
+}
+
+/** A correction's form, on the questionnaire version the corrected submission was answered on. */
+function Correction({
+  submission,
+  occasion,
+  current,
+  ...rest
+}: {
+  enrolmentId: number;
+  submission: Schemas["AssessmentSubmissionRead"];
+  occasion: Schemas["AssessmentOccasionRead"];
+  current: Schemas["QuestionnaireRead"];
+  lang: Lang;
+  onCancel: () => void;
+  onReload: () => void;
+  onSaved: (message: string) => void;
+}) {
+  const questionnaire = useQuestionnaireVersion(submission.questionnaire_version, current);
+  if (questionnaire.error) return <ErrorNotice error={questionnaire.error} onRetry={() => void questionnaire.refetch()} />;
+  if (!questionnaire.data) return <Loading />;
+  return <AssessmentForm {...rest} questionnaire={questionnaire.data} occasions={[occasion]} correcting={submission} />;
 }
 
 /** The participant's current answers per occasion, and the mentor's ratings kept apart. */
@@ -208,6 +301,17 @@ function Readings({
     <section aria-labelledby="journey-readings-heading">
       <h3 id="journey-readings-heading">{t("assessment.readingsHeading")}</h3>
       {table(t("assessment.readingsCaption"), sorted, (s) => s.answers)}
+      {sorted.some((s) => s.correction_reason) && (
+        <ul className="journey-corrections">
+          {sorted
+            .filter((s) => s.correction_reason)
+            .map((s) => (
+              <li key={s.id}>
+                {t("assessment.correctedNote", { occasion: occasionLabel(s.occasion), reason: s.correction_reason })}
+              </li>
+            ))}
+        </ul>
+      )}
       {withMentor.length > 0 && (
         <>
           <h4>{t("assessment.mentorHeading")}</h4>

@@ -81,6 +81,25 @@ export function occasions(startStatus: Schemas["AssessmentStatus"] = "due"): Sch
   ];
 }
 
+/** A current start submission (id 900, answers 1–10 in item order) unless `overrides` say otherwise. */
+export function submission(overrides: Partial<Schemas["AssessmentSubmissionRead"]> = {}): Schemas["AssessmentSubmissionRead"] {
+  return {
+    id: 900,
+    occasion: "start",
+    questionnaire_version: 1,
+    answered_on: "2026-01-12",
+    respondent: "participant",
+    answers: Object.fromEntries(ITEM_KEYS.map((key, i) => [key, (i % 10) + 1])),
+    mentor_rating: null,
+    recorded_at: "2026-01-12T10:00:00Z",
+    recorded_by_user_id: 1,
+    supersedes_id: null,
+    superseded_by_id: null,
+    correction_reason: null,
+    ...overrides,
+  };
+}
+
 export const CHANGE: Schemas["AssessmentChangeRead"] = {
   enrolment_id: 42,
   questionnaire_version: 1,
