@@ -1,5 +1,5 @@
-// The participant page's tabs against the real backend: self-assessment (by keyboard) and the
-// chart of first vs latest, activities, plan and resource group, consents, follow-ups.
+// The participant page's tabs against the real backend: self-assessment (by keyboard), its correction
+// and the chart of first vs latest, activities, plan and resource group, consents, follow-ups.
 // Serial range 300–399 (each test makes its own participant).
 import { type APIRequestContext, expect, type Locator, type Page, test } from "@playwright/test";
 import { command, type Referral, registerReferral, swedishToday, tokenFor } from "./api";
@@ -123,6 +123,65 @@ test("a mentor fills the start self-assessment by keyboard and then sees first v
   await expect(chart.locator("desc")).toContainText("6 bättre, 3 oförändrade och 1 sämre");
   await expect(page.getByRole("table", { name: /Deltagarens svar per tillfälle/ })).toBeVisible();
   await expectNoAxeViolations(page);
+});
+
+test("a mentor corrects the start self-assessment and sees the corrected score and why", async ({ page, request }) => {
+  const { participantId, enrolmentId } = await activeParticipant(request, 306);
+  const headers = await api(request);
+  const questionnaire = await request.get("/api/v1/questionnaires/current", { headers });
+  const keys = ((await questionnaire.json()) as { items: { key: string }[] }).items.map((i) => i.key);
+  const given = [5, 5, 2, 5, 5, 5, 5, 5, 5, 5]; // mental health (the third question) entered as 2
+  const posted = await request.post(`/api/v1/enrolments/${enrolmentId}/assessments`, {
+    headers,
+    data: {
+      occasion: "start",
+      answered_on: swedishToday(),
+      respondent: "participant",
+      answers: Object.fromEntries(keys.map((key, i) => [key, given[i]])),
+    },
+  });
+  expect(posted.status(), await posted.text()).toBe(201);
+
+  await openParticipant(page, participantId);
+  const panel = page.getByRole("tabpanel", { name: "Självskattning" });
+  const readings = panel.getByRole("table", { name: /Deltagarens svar per tillfälle/ });
+  const mental = readings.getByRole("row", { name: /^Psykisk hälsa/ });
+  await expect(mental.getByRole("cell")).toHaveText(["2"]);
+
+  // Opened by keyboard; the form starts from the answers given.
+  await panel.getByRole("button", { name: "Rätta Start" }).focus();
+  await page.keyboard.press("Enter");
+  const form = panel.getByRole("form", { name: "Rätta självskattningen (Start)" });
+  await expect(form.getByRole("heading", { name: "Rätta självskattningen (Start)" })).toBeFocused();
+  const questions = form.getByRole("group", { name: "Deltagarens svar" }).getByRole("group");
+  await expect(questions).toHaveCount(10);
+  await expect(questions.nth(2).getByRole("radio", { name: "2", exact: true })).toBeChecked();
+  await expect(form.getByRole("radio", { name: "Deltagaren själv" })).toBeChecked();
+  await expectNoAxeViolations(page);
+
+  // No reason, no correction.
+  const reason = form.getByRole("textbox", { name: /Varför rättas svaren/ });
+  await form.getByRole("button", { name: "Spara rättelsen" }).click();
+  await expect(reason).toHaveAttribute("aria-invalid", "true");
+  await expectNoAxeViolations(page);
+
+  await questions.nth(2).getByRole("radio", { name: "6", exact: true }).check();
+  await reason.fill("Svaret på psykisk hälsa fördes in som 2; deltagaren svarade 6.");
+  await form.getByRole("button", { name: "Spara rättelsen" }).click();
+  const confirmation = panel.getByText("Rättelsen av självskattningen (Start) är sparad.");
+  await expect(confirmation).toBeVisible();
+  await expect(page.locator(":focus")).toContainText("Rättelsen av självskattningen (Start) är sparad.");
+  await expect(form).toHaveCount(0);
+  await expect(mental.getByRole("cell")).toHaveText(["6"]);
+  await expect(panel.getByText("Start rättad: Svaret på psykisk hälsa fördes in som 2; deltagaren svarade 6.")).toBeVisible();
+  await expectNoAxeViolations(page);
+
+  // The earlier answers stay, superseded by the correction.
+  const listed = await request.get(`/api/v1/enrolments/${enrolmentId}/assessments`, { headers });
+  const submissions = ((await listed.json()) as { submissions: { id: number; supersedes_id: number | null; superseded_by_id: number | null }[] }).submissions;
+  expect(submissions).toHaveLength(2);
+  const correction = submissions.find((s) => s.supersedes_id != null)!;
+  expect(submissions.find((s) => s.id === correction.supersedes_id)?.superseded_by_id).toBe(correction.id);
 });
 
 test("a mentor records an activity and sees the hours of the week", async ({ page, request }) => {
