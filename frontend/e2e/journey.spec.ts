@@ -32,6 +32,24 @@ async function api(request: APIRequestContext) {
   return { Authorization: `Bearer ${token}` };
 }
 
+/** A self-assessment through the API, today (Swedish date), scores in the questionnaire's order. */
+async function postAssessment(
+  request: APIRequestContext,
+  enrolmentId: number,
+  occasion: string,
+  respondent: string,
+  scores: number[],
+): Promise<void> {
+  const headers = await api(request);
+  const questionnaire = await request.get("/api/v1/questionnaires/current", { headers });
+  const keys = ((await questionnaire.json()) as { items: { key: string }[] }).items.map((i) => i.key);
+  const posted = await request.post(`/api/v1/enrolments/${enrolmentId}/assessments`, {
+    headers,
+    data: { occasion, answered_on: swedishToday(), respondent, answers: Object.fromEntries(keys.map((key, i) => [key, scores[i]])) },
+  });
+  expect(posted.status(), await posted.text()).toBe(201);
+}
+
 test("the tabs work by keyboard and every tab passes axe", async ({ page, request }) => {
   const { participantId } = await activeParticipant(request, 300);
   const tablist = await openParticipant(page, participantId);
@@ -95,19 +113,7 @@ test("a mentor fills the start self-assessment by keyboard and then sees first v
 
   // A second reading after Level 1, through the API.
   await command(request, MENTOR, enrolmentId, "advance");
-  const questionnaire = await request.get("/api/v1/questionnaires/current", { headers: await api(request) });
-  const keys = ((await questionnaire.json()) as { items: { key: string }[] }).items.map((i) => i.key);
-  const later = [6, 4, 1, 8, 7, 6, 5, 9, 7, 8];
-  const posted = await request.post(`/api/v1/enrolments/${enrolmentId}/assessments`, {
-    headers: await api(request),
-    data: {
-      occasion: "after_step_1",
-      answered_on: swedishToday(),
-      respondent: "participant_with_mentor",
-      answers: Object.fromEntries(keys.map((key, i) => [key, later[i]])),
-    },
-  });
-  expect(posted.status(), await posted.text()).toBe(201);
+  await postAssessment(request, enrolmentId, "after_step_1", "participant_with_mentor", [6, 4, 1, 8, 7, 6, 5, 9, 7, 8]);
 
   await page.reload();
   const change = page.getByRole("table", { name: "Första och senaste svar per fråga" });
@@ -128,19 +134,8 @@ test("a mentor fills the start self-assessment by keyboard and then sees first v
 test("a mentor corrects the start self-assessment and sees the corrected score and why", async ({ page, request }) => {
   const { participantId, enrolmentId } = await activeParticipant(request, 306);
   const headers = await api(request);
-  const questionnaire = await request.get("/api/v1/questionnaires/current", { headers });
-  const keys = ((await questionnaire.json()) as { items: { key: string }[] }).items.map((i) => i.key);
-  const given = [5, 5, 2, 5, 5, 5, 5, 5, 5, 5]; // mental health (the third question) entered as 2
-  const posted = await request.post(`/api/v1/enrolments/${enrolmentId}/assessments`, {
-    headers,
-    data: {
-      occasion: "start",
-      answered_on: swedishToday(),
-      respondent: "participant",
-      answers: Object.fromEntries(keys.map((key, i) => [key, given[i]])),
-    },
-  });
-  expect(posted.status(), await posted.text()).toBe(201);
+  // Mental health (the third question) entered as 2.
+  await postAssessment(request, enrolmentId, "start", "participant", [5, 5, 2, 5, 5, 5, 5, 5, 5, 5]);
 
   await openParticipant(page, participantId);
   const panel = page.getByRole("tabpanel", { name: "Självskattning" });
