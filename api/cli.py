@@ -32,6 +32,7 @@ from api.demo_data import DemoDataError, demo_login_lines, load_demo_data
 from api.persistence import schema
 from api.persistence.audit import verify_chain
 from api.persistence.models import OrganisationRow
+from api.persistence.repositories.task_items import rebuild as rebuild_task_items
 from api.persistence.uow import Database
 from api.schemas.admin import UserCreate
 from api.security.permissions import Role
@@ -324,6 +325,22 @@ def _verify_audit(settings: Settings, args: argparse.Namespace) -> int:
     return EXIT_FAILED
 
 
+def _rebuild_task_items(settings: Settings, args: argparse.Namespace) -> int:
+    """Recompute the task list's read model from its sources, in one transaction (the
+    application keeps it current itself; this repairs it after writes past the application)."""
+
+    def progress(done: int, total: int) -> None:
+        _say(f"  {done} av / of {total} inskrivningar / enrolments")
+
+    with _database(settings) as db:
+        _require_migrated(db)
+        with db.unit_of_work(write=True) as uow:
+            written = rebuild_task_items(uow.session.connection(), progress)
+            uow.commit()
+    _say(f"Uppgiftslistorna är omräknade / task lists rebuilt: {written} uppgifter / items")
+    return EXIT_OK
+
+
 def _sqlite_file(settings: Settings) -> Path:
     return Path(settings.sqlite_path)
 
@@ -488,6 +505,12 @@ def build_parser() -> argparse.ArgumentParser:
         "verify-audit",
         _verify_audit,
         "Kontrollera granskningsloggens hashkedja / verify the audit log hash chain",
+    )
+
+    command(
+        "rebuild-task-items",
+        _rebuild_task_items,
+        "Räkna om uppgiftslistornas lagrade underlag / rebuild the task lists' read model",
     )
 
     p = command("backup", _backup, "Säkerhetskopiera databasen / back up the database")

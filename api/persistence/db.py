@@ -18,6 +18,8 @@ from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from api.persistence.repositories.task_items import keep_task_items_current
+
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 # A pooled PostgreSQL connection idle longer than this is pinged before it is handed out.
 PING_AFTER_IDLE_SECONDS = 10.0
@@ -157,7 +159,10 @@ def _make_sqlite_engine(url: str, *, echo: bool) -> Engine:
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(engine, expire_on_commit=False, autoflush=False)
+    factory = sessionmaker(engine, expire_on_commit=False, autoflush=False)
+    # Every session keeps the task list's read model current at commit, whoever writes.
+    keep_task_items_current(factory)
+    return factory
 
 
 def is_sqlite(engine: Engine) -> bool:

@@ -1,5 +1,6 @@
 """ORM rows, one module per area. `core` holds the case core; the journey areas (self-assessment,
-follow-ups, activities and cohorts, plans and resource groups, consents) have their own modules.
+follow-ups, activities and cohorts, plans and resource groups, consents) have their own modules,
+as has the task list's read model (`tasks`).
 
 Importing the package registers every table on `Base.metadata`, which Alembic's comparison
 test and the migrations rely on.
@@ -12,6 +13,7 @@ from api.persistence.models import (  # noqa: F401
     consents,
     follow_ups,
     plans,
+    tasks,
 )
 from api.persistence.models.core import (
     NAMING_CONVENTION,

@@ -1,8 +1,8 @@
 """The contact log of an enrolment, and the activity figures other areas ask for.
 
 Scope is not applied here: callers first load the enrolment through `EnrolmentRepository`
-(scoped), and only then ask for its activities. `last_activity_on` serves the task list, whose
-enrolment ids already come from a scoped query.
+(scoped), and only then ask for its activities. `last_activity_on` serves the task list's read
+model (task_items), which stores it per enrolment whenever a write touches it.
 """
 
 from __future__ import annotations
@@ -12,10 +12,9 @@ from datetime import date
 from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Select, func, select, union_all
-from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy import Connection, Select, func, select, union_all
+from sqlalchemy.orm import Session
 
-from api.persistence.models import EnrolmentRow
 from api.persistence.models.activities import ActivityRow, AttendanceRow, CohortSessionRow
 from api.persistence.repositories.id_lists import one_of
 
@@ -60,43 +59,25 @@ class ActivityRepository:
         ]
 
 
-def latest_activity_dates(
-    enrolment_id: ColumnElement[int] | InstrumentedAttribute[int],
-) -> tuple[Any, Any]:
-    """The latest activity date and the latest attended cohort session date of the enrolment
-    `enrolment_id` names, as two correlated scalar subqueries for a select over enrolments
-    (`latest_of` picks the later). The activity one probes (enrolment_id, occurred_on) from
-    its end, where a union of every dated row and a group-by read a mentor's whole history
-    (1 300 rows in bench/) on every request.
-
-    The session one stays a join: written as a key lookup per attendance row instead,
-    PostgreSQL (at its default random_page_cost) scanned all of cohort_sessions for each row,
-    and a task list took 9 ms instead of 1."""
-    latest_activity = (
-        select(func.max(ActivityRow.occurred_on))
-        .where(ActivityRow.enrolment_id == enrolment_id)
-        .scalar_subquery()
-    )
-    latest_attended = (
-        select(func.max(CohortSessionRow.held_on))
-        .join(AttendanceRow, AttendanceRow.session_id == CohortSessionRow.id)
-        .where(AttendanceRow.enrolment_id == enrolment_id, AttendanceRow.attended.is_(True))
-        .scalar_subquery()
-    )
-    return latest_activity, latest_attended
-
-
-def latest_of(*dates: date | None) -> date | None:
-    return max((d for d in dates if d is not None), default=None)
-
-
 @cache
 def _last_activity_statement(dialect_name: str) -> Select[*tuple[Any, ...]]:
     """Built once per database kind. One statement serves any number of `enrolment_ids`
-    (see `one_of`)."""
-    return select(EnrolmentRow.id, *latest_activity_dates(EnrolmentRow.id)).where(
-        one_of(EnrolmentRow.id, "enrolment_ids", dialect_name)
-    )
+    (see `one_of`).
+
+    A union of the dated rows grouped by enrolment, not a correlated subquery per enrolment:
+    it is run when writes touch a few enrolments and when the read model is rebuilt for
+    thousands, where PostgreSQL, planning correlated subqueries over freshly loaded tables,
+    scanned all of attendance for each enrolment (minutes for 500 of them)."""
+    a, t, s = ActivityRow, AttendanceRow, CohortSessionRow
+    dated = union_all(
+        select(a.enrolment_id.label("enrolment_id"), a.occurred_on.label("dated_on")).where(
+            one_of(a.enrolment_id, "enrolment_ids", dialect_name)
+        ),
+        select(t.enrolment_id, s.held_on)
+        .join(s, s.id == t.session_id)
+        .where(one_of(t.enrolment_id, "enrolment_ids", dialect_name), t.attended.is_(True)),
+    ).subquery("dated")
+    return select(dated.c.enrolment_id, func.max(dated.c.dated_on)).group_by(dated.c.enrolment_id)
 
 
 def last_activity_on(
@@ -112,6 +93,6 @@ def last_activity_on(
         _last_activity_statement(connection.dialect.name),
         {"enrolment_ids": sorted(set(enrolment_ids))},
     )
-    for enrolment_id, *dates in rows:
-        result[enrolment_id] = latest_of(*dates)
+    for enrolment_id, latest in rows:
+        result[enrolment_id] = latest
     return result

@@ -24,6 +24,7 @@ from api.persistence.models.assessments import (
 from api.persistence.models.core import EnrolmentRow, ParticipantRow
 from api.persistence.repositories.id_lists import among_codes
 from api.persistence.repositories.scope_filters import participant_condition, scope_params
+from api.persistence.repositories.task_marks import mark_stale
 from api.security.principal import Principal, Scope, ScopeKind
 from domain.enrolment import Enrolment
 from domain.programmes import get_programme
@@ -191,6 +192,7 @@ def sync_due_assessments(session: Session, row: EnrolmentRow, enrolment: Enrolme
         )
         unanswered = [o for o in gone if o not in answered]
         if unanswered:
+            mark_stale(session, [row.id])  # no flush reports the DELETE
             session.execute(
                 delete(AssessmentDueRow).where(
                     AssessmentDueRow.enrolment_id == row.id,

@@ -24,6 +24,7 @@ from api.persistence.repositories.scope_filters import (
     participant_condition,
     scope_params,
 )
+from api.persistence.repositories.task_marks import mark_stale
 from api.security.principal import Principal, Scope, ScopeKind
 from domain.codelists import CodeListName
 from domain.consent import ConsentPurpose
@@ -156,6 +157,7 @@ class FollowUpRepository:
         )
         if getattr(done, "rowcount", 0) != 1:
             return False
+        mark_stale(self._session, [follow_up.enrolment_id])  # no flush reports the UPDATE
         self._session.refresh(follow_up)
         return True
 

@@ -1,0 +1,162 @@
+"""The task list's read model (task_items) on SQLite and PostgreSQL: what the application keeps
+current at each commit equals a recomputation from the sources, the data migration fills it
+the same way, a rollback leaves it alone, and two writers on one enrolment cannot leave it
+stale or doubled."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import pytest
+from conftest import downgrade, migrate
+from sqlalchemy import select
+
+from api.clock import Clock
+from api.demo_data import load_demo_data
+from api.persistence.models import EnrolmentRow
+from api.persistence.models.activities import ActivityRow
+from api.persistence.models.tasks import TaskItemRow
+from api.persistence.repositories import task_items
+from api.persistence.repositories.task_items import ACTIVITY, ASSESSMENT, FOLLOW_UP, rebuild
+from api.persistence.repositories.task_marks import has_stale_tasks
+from api.persistence.uow import Database
+
+TODAY = Clock().today()
+Item = tuple[int, str, date, int | None, str | None, bool | None]
+
+
+def stored(database: Database) -> list[Item]:
+    t = TaskItemRow
+    with database.read_connection() as connection:
+        rows = connection.execute(
+            select(t.enrolment_id, t.kind, t.dated_on, t.source_id, t.label, t.contact_permitted)
+        ).all()
+    return sorted(
+        (r[0], r[1], r[2], r[3], r[4], None if r[5] is None else bool(r[5])) for r in rows
+    )
+
+
+def rebuilt(database: Database) -> list[Item]:
+    with database.unit_of_work(write=True) as uow:
+        rebuild(uow.session.connection())
+        uow.commit()
+    return stored(database)
+
+
+@pytest.fixture
+def demo(database: Database) -> Database:
+    load_demo_data(database, today=TODAY, participants=40, progress=lambda _: None)
+    return database
+
+
+def test_what_the_writes_left_equals_a_recomputation(demo: Database) -> None:
+    # The demo loader writes through the repositories, as the API does: every item it left
+    # must be what the rules give for the sources now, and nothing more.
+    kept = stored(demo)
+    assert {kind for _, kind, *_ in kept} == {ASSESSMENT, FOLLOW_UP, ACTIVITY}
+    assert any(item[5] is False for item in kept if item[1] == FOLLOW_UP)
+    assert kept == rebuilt(demo)
+
+
+def test_the_data_migration_fills_it_as_the_application_does(demo: Database) -> None:
+    expected = stored(demo)
+    downgrade(demo.engine, "20261124_0008")  # the data migration's downgrade empties it
+    assert stored(demo) == []
+    migrate(demo.engine)
+    assert stored(demo) == expected
+
+
+def test_a_rollback_forgets_what_the_flushes_noted(demo: Database) -> None:
+    before = stored(demo)
+    with demo.session_factory() as session:
+        enrolment = session.execute(select(EnrolmentRow).limit(1)).scalar_one()
+        session.add(_activity(enrolment, TODAY))
+        session.flush()
+        assert has_stale_tasks(session)
+        session.rollback()
+        assert not has_stale_tasks(session)
+    assert stored(demo) == before
+
+
+def test_a_new_activity_moves_the_latest_date_at_commit(demo: Database) -> None:
+    with demo.unit_of_work(write=True) as uow:
+        enrolment = uow.session.execute(select(EnrolmentRow).limit(1)).scalar_one()
+        eid = enrolment.id
+        uow.session.add(_activity(enrolment, TODAY))
+        uow.commit()
+    latest = [item for item in stored(demo) if item[0] == eid and item[1] == ACTIVITY]
+    assert [item[2] for item in latest] == [TODAY]
+
+
+def test_two_writers_on_one_enrolment_leave_one_current_item(
+    demo: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first writer is held inside its refresh, after its delete, until the second has
+    started committing. The second must wait for the first (the enrolment lock), then see its
+    activity: one item with the later date, not two items, not the earlier date."""
+    if demo.sqlite_writer_lock is not None:
+        pytest.skip("SQLite has one writer: the two transactions cannot overlap")
+    with demo.unit_of_work(write=False) as uow:
+        eid = uow.session.execute(select(EnrolmentRow.id).limit(1)).scalar_one()
+    first_in_refresh, second_committing = threading.Event(), threading.Event()
+    real = task_items.last_activity_on
+
+    def held_open(connection: Any, ids: Any) -> Any:
+        if threading.current_thread().name == "first":
+            first_in_refresh.set()
+            second_committing.wait(timeout=10)
+            # Give the second writer time to reach the lock (or, without it, to run past).
+            threading.Event().wait(0.3)
+        return real(connection, ids)
+
+    monkeypatch.setattr(task_items, "last_activity_on", held_open)
+    errors: list[BaseException] = []
+
+    def write(on: date, wait_for: threading.Event | None) -> None:
+        try:
+            with demo.unit_of_work(write=True) as uow:
+                enrolment = uow.session.get(EnrolmentRow, eid)
+                assert enrolment is not None
+                uow.session.add(_activity(enrolment, on))
+                uow.session.flush()
+                if wait_for is not None:
+                    assert wait_for.wait(timeout=10)
+                    second_committing.set()
+                uow.commit()
+        except BaseException as exc:  # reported below, in the test's thread
+            errors.append(exc)
+
+    first = threading.Thread(target=write, args=(TODAY - timedelta(days=1), None), name="first")
+    second = threading.Thread(target=write, args=(TODAY, first_in_refresh), name="second")
+    first.start()
+    second.start()
+    first.join(timeout=30)
+    second.join(timeout=30)
+    assert not errors, errors
+    latest = [item for item in stored(demo) if item[0] == eid and item[1] == ACTIVITY]
+    assert [item[2] for item in latest] == [TODAY]
+    assert stored(demo) == rebuilt(demo)
+
+
+def test_rebuild_reports_its_progress(demo: Database) -> None:
+    told: list[tuple[int, int]] = []
+    with demo.unit_of_work(write=True) as uow:
+        enrolments = len(uow.session.execute(select(EnrolmentRow.id)).all())
+        written = rebuild(uow.session.connection(), lambda done, total: told.append((done, total)))
+        uow.commit()
+    assert written == len(stored(demo)) > 0
+    assert told[-1] == (enrolments, enrolments)
+    assert [done for done, _ in told] == sorted(done for done, _ in told)
+
+
+def _activity(enrolment: EnrolmentRow, on: date) -> ActivityRow:
+    return ActivityRow(
+        enrolment_id=enrolment.id,
+        participant_id=enrolment.participant_id,
+        activity_type="motivational_talk",
+        occurred_on=on,
+        duration_minutes=30,
+        recorded_at=datetime.now(UTC),
+    )
