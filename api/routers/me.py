@@ -177,9 +177,9 @@ def _tasks_body(
         "sessions": [_fields(s) for s in tasks.sessions],
         "quiet_participants": [
             {
-                **person_on_line(q.line),
-                "state": q.line.state,
-                "step": q.line.step,
+                **person_on_line(q),
+                "state": q.state,
+                "step": q.step,
                 "last_activity_on": q.last_activity_on,
                 "days_without_activity": q.days_without_activity,
             }

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from conftest import Api, Caller, audit_entries, count, participant_body
+from sqlalchemy import select
 
 from api.deps import _load_principal
 from api.persistence.models import AuditEntryRow
@@ -22,9 +23,10 @@ from api.persistence.models.activities import (
     CohortRow,
     CohortSessionRow,
 )
+from api.persistence.models.tasks import TaskItemRow
 from api.persistence.repositories.activities import last_activity_on
-from api.persistence.repositories.cohorts import CohortRepository, sessions_of_enrolments
-from api.persistence.repositories.enrolments import caseload_lines_with_last_activity
+from api.persistence.repositories.cohorts import CohortRepository
+from api.persistence.repositories.task_items import ACTIVITY, SESSION, TaskWindow, task_rows
 from api.security.principal import scope_for
 
 MISSING = 2_000_000_000
@@ -303,17 +305,35 @@ def test_attended_sessions_count_as_activity_hours(api: Api) -> None:
         latest = last_activity_on(uow.session.connection(), [e1, e2])
     held = {s["id"]: s["held_on"] for s in mentor.get(f"/api/v1/cohorts/{c.id}").json()["sessions"]}
     assert latest == {e1: date.fromisoformat(held[c.past_session]), e2: None}
-    # The task list reads the same dates as columns of its caseload statement.
+    # The task list's read model stores the same date, written when the attendance was.
     with api.database.read_connection() as connection:
-        principal = _load_principal(connection, f"user:{api.world.user('mentor_a')}")
-        assert principal is not None and principal.user_id is not None
-        lines = caseload_lines_with_last_activity(
-            connection, scope_for(principal), principal.user_id
+        stored = dict(
+            connection.execute(
+                select(TaskItemRow.enrolment_id, TaskItemRow.dated_on).where(
+                    TaskItemRow.kind == ACTIVITY, TaskItemRow.enrolment_id.in_([e1, e2])
+                )
+            ).all()
         )
-    assert {line.enrolment_id: on for line, on in lines if line.enrolment_id in latest} == latest
+    assert stored == {e1: latest[e1]}
 
 
-def test_sessions_of_enrolments_for_the_task_list(api: Api) -> None:
+def _session_rows(api: Api, who: str, first: date, last: date) -> dict[int, list[int]]:
+    """The task list's session rows for `who` between two dates: session id -> members."""
+    with api.database.read_connection() as connection:
+        principal = _load_principal(connection, f"user:{api.world.user(who)}")
+        assert principal is not None and principal.user_id is not None
+        window = TaskWindow(
+            follow_ups_due_by=first, quiet_since_by=first, week_first=first, week_last=last
+        )
+        rows = task_rows(connection, scope_for(principal), principal.user_id, window)
+    out: dict[int, list[int]] = {}
+    for row in rows:
+        if row.kind == SESSION:
+            out.setdefault(row.source_id, []).append(row.enrolment_id)
+    return {session: sorted(members) for session, members in out.items()}
+
+
+def test_the_task_list_reads_the_sessions_of_the_callers_own_members(api: Api) -> None:
     c = course(api)
     (e1, _), (e2, _) = c.mine
     e3, _ = c.theirs
@@ -321,25 +341,19 @@ def test_sessions_of_enrolments_for_the_task_list(api: Api) -> None:
     other = api.as_("lead_a").post("/api/v1/cohorts", json=cohort_body(api, name="Annan grupp"))
     assert other.status_code == 201
     first, last = today(api) - timedelta(days=28), today(api) + timedelta(days=60)
-    with api.database.unit_of_work(write=False) as uow:
-        mine = sessions_of_enrolments(uow.session.connection(), [e1, e2], first=first, last=last)
-        one = sessions_of_enrolments(uow.session.connection(), [e2], first=first, last=last)
-        nobody = sessions_of_enrolments(uow.session.connection(), [], first=first, last=last)
-        week = sessions_of_enrolments(
-            uow.session.connection(),
-            [e1, e2, e3],
-            first=today(api),
-            last=today(api) + timedelta(days=6),
-        )
-    assert len(mine) == 16 and {s.cohort_id for s in mine} == {c.id}
-    assert all(s.enrolment_ids == tuple(sorted([e1, e2])) for s in mine)
-    assert all(s.kind == "level2_group" and s.duration_minutes == 180 for s in mine)
-    assert all(s.start_time == "09:30" for s in mine)
-    assert [s.held_on for s in mine] == sorted(s.held_on for s in mine)
-    assert [s.enrolment_ids for s in one] == [(e2,)] * 16
-    assert nobody == []
+    held = {
+        s["id"]: s["held_on"]
+        for s in api.as_("lead_a").get(f"/api/v1/cohorts/{c.id}").json()["sessions"]
+    }
+    mine = _session_rows(api, "mentor_a", first, last)
+    assert len(mine) == 16 and set(mine) == set(held)
+    assert all(members == sorted([e1, e2]) for members in mine.values())
+    assert _session_rows(api, "mentor_a2", first, last) == {s: [e3] for s in held}
     # Tuesdays and Thursdays: one 7-day window holds exactly two sessions of the cohort.
-    assert len(week) == 2 and all(s.enrolment_ids == tuple(sorted([e1, e2, e3])) for s in week)
+    week = _session_rows(api, "mentor_a", today(api), today(api) + timedelta(days=6))
+    assert len(week) == 2 and all(members == sorted([e1, e2]) for members in week.values())
+    # Nobody mentored by the unit manager: no sessions.
+    assert _session_rows(api, "manager_a", first, last) == {}
 
 
 # ---- who may, and scope ----------------------------------------------------------------------

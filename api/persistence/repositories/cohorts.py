@@ -10,11 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
-from functools import cache
-from typing import Any
+from datetime import datetime
 
-from sqlalchemy import ColumnElement, Connection, Date, Select, bindparam, false, func, select
+from sqlalchemy import ColumnElement, false, func, select
 from sqlalchemy.orm import Session
 
 from api.persistence.models import EnrolmentRow, ParticipantRow
@@ -24,7 +22,6 @@ from api.persistence.models.activities import (
     CohortRow,
     CohortSessionRow,
 )
-from api.persistence.repositories.id_lists import one_of
 from api.persistence.repositories.scope_filters import enrolment_visible
 from api.security.principal import Scope, ScopeKind
 
@@ -50,21 +47,6 @@ class MemberLine:
     member: CohortMemberRow
     enrolment: EnrolmentRow
     participant: ParticipantRow
-
-
-@dataclass(frozen=True)
-class SessionLine:
-    """A cohort session for the task list, with the members the caller may see."""
-
-    cohort_id: int
-    cohort_name: str
-    kind: str
-    provider: str
-    session_id: int
-    held_on: date
-    start_time: str
-    duration_minutes: int
-    enrolment_ids: tuple[int, ...]
 
 
 class CohortRepository:
@@ -264,78 +246,3 @@ class CohortRepository:
                 row.recorded_by_user_id = by_user_id
         self._session.flush()
         return sorted(replaced)
-
-
-@cache
-def _sessions_of_enrolments_statement(dialect_name: str) -> Select[*tuple[Any, ...]]:
-    """Built once per database kind (the task list runs it on every request); one statement
-    serves any number of `enrolment_ids` (see `one_of`)."""
-    c, s, e = CohortRow, CohortSessionRow, EnrolmentRow
-    # The given enrolments' memberships first, then their cohorts' sessions: a handful of
-    # index probes whatever the cohorts' sizes. Left to itself the planner may start from the
-    # week's sessions and read every member of their cohorts (900-member cohorts in bench/
-    # made that 5 ms a request); MATERIALIZED keeps the memberships a separate step.
-    m = (
-        select(CohortMemberRow.cohort_id, CohortMemberRow.enrolment_id)
-        .where(one_of(CohortMemberRow.enrolment_id, "enrolment_ids", dialect_name))
-        .cte("mine")
-        .prefix_with("MATERIALIZED")
-    )
-    return (
-        select(
-            c.id,
-            c.name,
-            c.kind,
-            c.provider,
-            s.id,
-            s.held_on,
-            s.start_time,
-            s.duration_minutes,
-            m.c.enrolment_id,
-        )
-        .select_from(m)
-        .join(c, c.id == m.c.cohort_id)
-        .join(s, s.cohort_id == m.c.cohort_id)
-        .join(e, e.id == m.c.enrolment_id)
-        .where(
-            s.held_on.between(bindparam("first", type_=Date()), bindparam("last", type_=Date())),
-            (e.ended_on.is_(None)) | (e.ended_on >= s.held_on),
-        )
-        .order_by(s.held_on, s.start_time, c.id, s.id, m.c.enrolment_id)
-    )
-
-
-def sessions_of_enrolments(
-    connection: Connection, enrolment_ids: Sequence[int], *, first: date, last: date
-) -> list[SessionLine]:
-    """Sessions held in [first, last] of the cohorts the given enrolments are members of, each
-    with those of the enrolments that had not ended before the session, in time order.
-
-    The enrolment ids come from a scoped query (the task list passes the caller's caseload), so
-    no scope condition is repeated here: one query over the members' own rows.
-    """
-    if not enrolment_ids:
-        return []
-    rows = connection.execute(
-        _sessions_of_enrolments_statement(connection.dialect.name),
-        {"enrolment_ids": sorted(set(enrolment_ids)), "first": first, "last": last},
-    )
-    heads: dict[int, Any] = {}
-    members: dict[int, list[int]] = {}
-    for row in rows:
-        heads.setdefault(row[4], row)  # one row per session and member: keep the first
-        members.setdefault(row[4], []).append(row.enrolment_id)
-    return [
-        SessionLine(
-            cohort_id=head[0],
-            cohort_name=head.name,
-            kind=head.kind,
-            provider=head.provider,
-            session_id=session_id,
-            held_on=head.held_on,
-            start_time=head.start_time,
-            duration_minutes=head.duration_minutes,
-            enrolment_ids=tuple(members[session_id]),
-        )
-        for session_id, head in heads.items()
-    ]

@@ -18,7 +18,6 @@ from api.persistence.models import (
     TransitionRow,
     UserRow,
 )
-from api.persistence.repositories.activities import latest_activity_dates, latest_of
 from api.persistence.repositories.id_lists import among_codes
 from api.persistence.repositories.journey_schedules import sync_schedules
 from api.persistence.repositories.scope_filters import (
@@ -299,13 +298,11 @@ OPEN_STATES = ("referred", "intake", "active", "paused")
 
 
 @cache
-def _caseload_statement(
-    kind: ScopeKind, has_user: bool, with_last_activity: bool = False
-) -> Select[*tuple[Any, ...]]:
+def _caseload_statement(kind: ScopeKind, has_user: bool) -> Select[*tuple[Any, ...]]:
     """Built once per scope shape: constructing it costs more than running it."""
     e, p = EnrolmentRow, ParticipantRow
     scope_condition = participant_condition(kind, has_user)
-    stmt = (
+    return (
         select(
             e.id.label("enrolment_id"),
             e.participant_id,
@@ -328,7 +325,6 @@ def _caseload_statement(
         )
         .order_by(p.search_name, e.id)
     )
-    return stmt.add_columns(*latest_activity_dates(e.id)) if with_last_activity else stmt
 
 
 def caseload_lines(connection: Connection, scope: Scope, mentor_id: int) -> list[CaseloadLine]:
@@ -339,21 +335,10 @@ def caseload_lines(connection: Connection, scope: Scope, mentor_id: int) -> list
     return [CaseloadLine(*row) for row in _caseload_rows(connection, scope, mentor_id)]
 
 
-def caseload_lines_with_last_activity(
-    connection: Connection, scope: Scope, mentor_id: int
-) -> list[tuple[CaseloadLine, date | None]]:
-    """The caseload, each line with its latest activity or attended session date (None:
-    nothing recorded), for the task list: one statement where two took a round trip each."""
-    return [
-        (CaseloadLine(*row[:-2]), latest_of(row[-2], row[-1]))
-        for row in _caseload_rows(connection, scope, mentor_id, with_last_activity=True)
-    ]
-
-
 def _caseload_rows(
-    connection: Connection, scope: Scope, mentor_id: int, *, with_last_activity: bool = False
+    connection: Connection, scope: Scope, mentor_id: int
 ) -> Result[*tuple[Any, ...]]:
-    stmt = _caseload_statement(scope.kind, scope.user_id is not None, with_last_activity)
+    stmt = _caseload_statement(scope.kind, scope.user_id is not None)
     params = {**scope_params(scope), "caseload_mentor_id": mentor_id}
     return connection.execute(stmt, params)
 
