@@ -22,9 +22,9 @@ depends_on: str | Sequence[str] | None = None
 
 # Open due occasions: no submission answers the occasion (a correction still answers it).
 _ASSESSMENTS = """
-INSERT INTO task_items (enrolment_id, kind, dated_on, source_id, label)
-SELECT d.enrolment_id, 'assessment', d.due_on, d.id, d.occasion
-FROM assessment_due_occasions d
+INSERT INTO task_items (enrolment_id, mentor_id, kind, dated_on, source_id, label)
+SELECT d.enrolment_id, e.mentor_id, 'assessment', d.due_on, d.id, d.occasion
+FROM assessment_due_occasions d JOIN enrolments e ON e.id = d.enrolment_id
 WHERE NOT EXISTS (
     SELECT 1 FROM assessment_submissions s
     WHERE s.enrolment_id = d.enrolment_id AND s.occasion = d.occasion
@@ -34,8 +34,10 @@ WHERE NOT EXISTS (
 # Open follow-ups; contact is permitted when the rule needs no consent or the participant's
 # latest follow-up-contact entry (by date, then recording order) is a giving.
 _FOLLOW_UPS = """
-INSERT INTO task_items (enrolment_id, kind, dated_on, source_id, label, contact_permitted)
-SELECT f.enrolment_id, 'follow_up', f.due_on, f.id, f.kind,
+INSERT INTO task_items (
+    enrolment_id, mentor_id, kind, dated_on, source_id, label, contact_permitted
+)
+SELECT f.enrolment_id, e.mentor_id, 'follow_up', f.due_on, f.id, f.kind,
        CASE WHEN NOT f.requires_contact_consent OR EXISTS (
            SELECT 1 FROM consent_entries latest
            WHERE latest.participant_id = e.participant_id
@@ -55,21 +57,28 @@ WHERE f.recorded_at IS NULL
 
 # The latest activity or attended cohort session, where there is one.
 _ACTIVITY = """
-INSERT INTO task_items (enrolment_id, kind, dated_on)
-SELECT enrolment_id, 'activity', MAX(on_date)
+INSERT INTO task_items (enrolment_id, mentor_id, kind, dated_on)
+SELECT dated.enrolment_id, e.mentor_id, 'activity', MAX(dated.on_date)
 FROM (
     SELECT a.enrolment_id AS enrolment_id, a.occurred_on AS on_date FROM activities a
     UNION ALL
     SELECT t.enrolment_id, s.held_on
     FROM attendance t JOIN cohort_sessions s ON s.id = t.session_id
     WHERE t.attended = TRUE
-) dated
-GROUP BY enrolment_id
+) dated JOIN enrolments e ON e.id = dated.enrolment_id
+GROUP BY dated.enrolment_id, e.mentor_id
+"""
+
+# The cohorts each enrolment is a member of.
+_MEMBERS = """
+INSERT INTO task_items (enrolment_id, mentor_id, kind, dated_on, source_id)
+SELECT m.enrolment_id, e.mentor_id, 'member', m.joined_on, m.cohort_id
+FROM cohort_members m JOIN enrolments e ON e.id = m.enrolment_id
 """
 
 
 def upgrade() -> None:
-    for statement in (_ASSESSMENTS, _FOLLOW_UPS, _ACTIVITY):
+    for statement in (_ASSESSMENTS, _FOLLOW_UPS, _ACTIVITY, _MEMBERS):
         op.execute(statement)
 
 

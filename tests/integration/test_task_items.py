@@ -19,22 +19,36 @@ from api.persistence.models import EnrolmentRow
 from api.persistence.models.activities import ActivityRow
 from api.persistence.models.tasks import TaskItemRow
 from api.persistence.repositories import task_items
-from api.persistence.repositories.task_items import ACTIVITY, ASSESSMENT, FOLLOW_UP, rebuild
+from api.persistence.repositories.task_items import (
+    ACTIVITY,
+    ASSESSMENT,
+    FOLLOW_UP,
+    MEMBER,
+    rebuild,
+)
 from api.persistence.repositories.task_marks import has_stale_tasks
 from api.persistence.uow import Database
 
 TODAY = Clock().today()
-Item = tuple[int, str, date, int | None, str | None, bool | None]
+Item = tuple[int, str, date, int | None, str | None, bool | None, int | None]
 
 
 def stored(database: Database) -> list[Item]:
     t = TaskItemRow
     with database.read_connection() as connection:
         rows = connection.execute(
-            select(t.enrolment_id, t.kind, t.dated_on, t.source_id, t.label, t.contact_permitted)
+            select(
+                t.enrolment_id,
+                t.kind,
+                t.dated_on,
+                t.source_id,
+                t.label,
+                t.contact_permitted,
+                t.mentor_id,
+            )
         ).all()
     return sorted(
-        (r[0], r[1], r[2], r[3], r[4], None if r[5] is None else bool(r[5])) for r in rows
+        (r[0], r[1], r[2], r[3], r[4], None if r[5] is None else bool(r[5]), r[6]) for r in rows
     )
 
 
@@ -55,7 +69,7 @@ def test_what_the_writes_left_equals_a_recomputation(demo: Database) -> None:
     # The demo loader writes through the repositories, as the API does: every item it left
     # must be what the rules give for the sources now, and nothing more.
     kept = stored(demo)
-    assert {kind for _, kind, *_ in kept} == {ASSESSMENT, FOLLOW_UP, ACTIVITY}
+    assert {kind for _, kind, *_ in kept} == {ASSESSMENT, FOLLOW_UP, ACTIVITY, MEMBER}
     assert any(item[5] is False for item in kept if item[1] == FOLLOW_UP)
     assert kept == rebuilt(demo)
 

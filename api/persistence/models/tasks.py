@@ -20,16 +20,27 @@ from api.persistence.models.core import Base
 
 class TaskItemRow(Base):
     __tablename__ = "task_items"
-    __table_args__ = (Index("ix_task_items_enrolment_kind", "enrolment_id", "kind"),)
+    __table_args__ = (
+        # The refresh replaces an enrolment's rows; the read takes a mentor's.
+        Index("ix_task_items_enrolment_kind", "enrolment_id", "kind"),
+        Index("ix_task_items_mentor_kind", "mentor_id", "kind"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     enrolment_id: Mapped[int] = mapped_column(ForeignKey("enrolments.id"))
+    # The enrolment's mentor, copied so that a mentor's rows are one index range: joined
+    # from enrolments instead, PostgreSQL (at its default random_page_cost) scanned the
+    # whole table for every request, which grows with every enrolment ever made.
+    mentor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     # assessment: an unanswered due occasion; follow_up: an unrecorded follow-up;
-    # activity: the latest activity or attended session (only when there is one).
+    # activity: the latest activity or attended session (only when there is one);
+    # member: a cohort the enrolment is a member of (its sessions are read live).
     kind: Mapped[str] = mapped_column(String(20))
-    # The occasion's or the follow-up's due date, or the latest activity's date.
+    # The occasion's or the follow-up's due date, the latest activity's date, or the day
+    # the enrolment joined the cohort.
     dated_on: Mapped[date] = mapped_column(Date)
-    # assessment: the due occasion's row id; follow_up: the follow-up's id.
+    # assessment: the due occasion's row id; follow_up: the follow-up's id; member: the
+    # cohort's id.
     source_id: Mapped[int | None] = mapped_column(Integer)
     # assessment: the occasion; follow_up: its rule kind.
     label: Mapped[str | None] = mapped_column(String(40))

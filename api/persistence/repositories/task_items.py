@@ -33,6 +33,7 @@ from itertools import chain
 from typing import Any
 
 from sqlalchemy import (
+    BindParameter,
     Boolean,
     CompoundSelect,
     Connection,
@@ -88,6 +89,7 @@ from domain.tasks import STATES_EXPECTING_ACTIVITY
 ASSESSMENT = "assessment"
 FOLLOW_UP = "follow_up"
 ACTIVITY = "activity"
+MEMBER = "member"
 # Read-only kinds: rows of the read statement, not of the table.
 SESSION = "session"
 QUIET = "quiet"
@@ -111,6 +113,7 @@ _BY_ENROLMENT = (
     FollowUpRow,
     ActivityRow,
     AttendanceRow,
+    CohortMemberRow,
 )
 
 
@@ -120,6 +123,10 @@ def _note_flushed(session: Session, _flush_context: Any) -> None:
         if isinstance(row, _BY_ENROLMENT):
             stale = stale or stale_tasks(session)
             stale.enrolment_ids.add(row.enrolment_id)
+        elif isinstance(row, EnrolmentRow):
+            # The rows carry the enrolment's mentor, which a reassignment changes.
+            stale = stale or stale_tasks(session)
+            stale.enrolment_ids.add(row.id)
         elif isinstance(row, ConsentEntryRow):
             stale = stale or stale_tasks(session)
             stale.participant_ids.add(row.participant_id)
@@ -179,19 +186,27 @@ def refresh(connection: Connection, enrolment_ids: Iterable[int]) -> int:
     stale item. SQLite has a single writer anyway."""
     written = 0
     for ids in _chunks(sorted(set(enrolment_ids))):
-        connection.execute(
-            select(EnrolmentRow.id)
-            .where(EnrolmentRow.id.in_(ids))
-            .order_by(EnrolmentRow.id)
-            .with_for_update(key_share=True)
-        ).all()
+        mentors: dict[int, int | None] = dict(
+            connection.execute(
+                select(EnrolmentRow.id, EnrolmentRow.mentor_id)
+                .where(EnrolmentRow.id.in_(ids))
+                .order_by(EnrolmentRow.id)
+                .with_for_update(key_share=True)
+            ).all()
+        )
         connection.execute(delete(TaskItemRow).where(TaskItemRow.enrolment_id.in_(ids)))
-        rows = [*_due_items(connection, ids), *_follow_up_items(connection, ids)]
+        rows = [
+            *_due_items(connection, ids),
+            *_follow_up_items(connection, ids),
+            *_member_items(connection, ids),
+        ]
         rows.extend(
             _item(eid, ACTIVITY, on)
             for eid, on in last_activity_on(connection, ids).items()
             if on is not None
         )
+        for row in rows:
+            row["mentor_id"] = mentors.get(row["enrolment_id"])
         if rows:
             connection.execute(insert(TaskItemRow), rows)
         written += len(rows)
@@ -210,6 +225,7 @@ def _item(
     # Every row with every key: one executemany INSERT needs the same parameters in each.
     return {
         "enrolment_id": enrolment_id,
+        "mentor_id": None,  # filled in by refresh, from the locked enrolment row
         "kind": kind,
         "dated_on": dated_on,
         "source_id": source_id,
@@ -248,6 +264,14 @@ def _follow_up_items(connection: Connection, ids: list[int]) -> Iterator[dict[st
         )
 
 
+def _member_items(connection: Connection, ids: list[int]) -> Iterator[dict[str, Any]]:
+    m = CohortMemberRow
+    for enrolment_id, cohort_id, joined_on in connection.execute(
+        select(m.enrolment_id, m.cohort_id, m.joined_on).where(m.enrolment_id.in_(ids))
+    ):
+        yield _item(enrolment_id, MEMBER, joined_on, source_id=cohort_id)
+
+
 def rebuild(connection: Connection, progress: Callable[[int, int], None] | None = None) -> int:
     """Recompute every enrolment's items (after a restore or a bulk load past the ORM);
     `progress(done, total)` is told after each chunk. Returns the number of items."""
@@ -283,10 +307,13 @@ def _tasks_statement(kind: ScopeKind, has_user: bool) -> CompoundSelect[*tuple[A
     first name, last name, personnummer, mentor id, programme, state, step, started on,
     referred on, search name, cohort id, cohort name, cohort kind, provider, start time,
     duration. Each branch fills what its kind needs and NULLs the rest."""
-    t, e, p = TaskItemRow, EnrolmentRow, ParticipantRow
-    m, s, c = CohortMemberRow, CohortSessionRow, CohortRow
+    t, e, p, s, c = TaskItemRow, EnrolmentRow, ParticipantRow, CohortSessionRow, CohortRow
     activity = aliased(TaskItemRow, name="last_activity")
-    mine = and_(e.mentor_id == bindparam("task_mentor_id"), participant_condition(kind, has_user))
+    mentor: BindParameter[int] = bindparam("task_mentor_id", type_=Integer())
+    # Each branch starts from a mentor's index range (task_items' or enrolments'), so the
+    # work grows with the mentor's caseload, not with the tables. The enrolment's own mentor
+    # is checked too: the stored copy is only the way in.
+    mine = and_(e.mentor_id == mentor, participant_condition(kind, has_user))
     person = (
         e.id.label("enrolment_id"),
         e.participant_id,
@@ -315,6 +342,8 @@ def _tasks_statement(kind: ScopeKind, has_user: bool) -> CompoundSelect[*tuple[A
         .join(e, e.id == t.enrolment_id)
         .join(p, p.id == e.participant_id)
         .where(
+            t.mentor_id == mentor,
+            among_codes(t.kind, (ASSESSMENT, FOLLOW_UP)),
             mine,
             or_(
                 and_(t.kind == ASSESSMENT, among_codes(e.state, DUE_LIST_STATES)),
@@ -337,7 +366,14 @@ def _tasks_statement(kind: ScopeKind, has_user: bool) -> CompoundSelect[*tuple[A
         )
         .select_from(e)
         .join(p, p.id == e.participant_id)
-        .outerjoin(activity, and_(activity.enrolment_id == e.id, activity.kind == ACTIVITY))
+        .outerjoin(
+            activity,
+            and_(
+                activity.enrolment_id == e.id,
+                activity.mentor_id == mentor,
+                activity.kind == ACTIVITY,
+            ),
+        )
         .where(
             mine,
             among_codes(e.state, sorted(state.value for state in STATES_EXPECTING_ACTIVITY)),
@@ -365,12 +401,14 @@ def _tasks_statement(kind: ScopeKind, has_user: bool) -> CompoundSelect[*tuple[A
             s.start_time,
             s.duration_minutes,
         )
-        .select_from(m)
-        .join(e, e.id == m.enrolment_id)
+        .select_from(t)
+        .join(e, e.id == t.enrolment_id)
         .join(p, p.id == e.participant_id)
-        .join(s, s.cohort_id == m.cohort_id)
-        .join(c, c.id == m.cohort_id)
+        .join(s, s.cohort_id == t.source_id)
+        .join(c, c.id == t.source_id)
         .where(
+            t.mentor_id == mentor,
+            t.kind == MEMBER,
             mine,
             among_codes(e.state, OPEN_STATES),
             s.held_on.between(
