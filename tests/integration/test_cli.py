@@ -332,6 +332,40 @@ def test_verify_audit_finds_a_tampered_entry(
     assert "BRUTEN vid post 1" in err and "BROKEN" in err
 
 
+def test_rebuild_task_items_repairs_rows_written_past_the_application(
+    db_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(capsys, "rebuild-task-items")[0] == cli.EXIT_USAGE  # not migrated yet
+    assert run(capsys, "migrate")[0] == 0
+    assert run(capsys, "demo-data", "--participants", "20")[0] == 0
+    snapshot = "SELECT enrolment_id, kind, dated_on, source_id FROM task_items ORDER BY 1, 2, 3, 4"
+    kept = query(db_path, snapshot)
+    assert kept
+    # An activity inserted by hand in SQL: no commit of the application saw it.
+    enrolment_id, participant_id = query(
+        db_path, "SELECT id, participant_id FROM enrolments WHERE state = 'active' LIMIT 1"
+    )[0]
+    conn = sqlite3.connect(db_path)
+    with conn:
+        conn.execute(
+            "INSERT INTO activities (enrolment_id, participant_id, activity_type, occurred_on,"
+            " duration_minutes, recorded_at) VALUES (?, ?, 'motivational_talk', '2999-01-01',"
+            " 30, '2026-01-01 00:00:00')",
+            (enrolment_id, participant_id),
+        )
+    conn.close()
+    assert query(db_path, snapshot) == kept
+    code, out, _ = run(capsys, "rebuild-task-items")
+    assert code == 0, out
+    assert "av / of" in out and "omräknade / task lists rebuilt" in out
+    latest = query(
+        db_path,
+        "SELECT dated_on FROM task_items WHERE kind = 'activity' AND enrolment_id = ?",
+        enrolment_id,
+    )
+    assert latest == [("2999-01-01",)]
+
+
 def test_downgrade_and_migrate_again(db_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert run(capsys, "migrate")[0] == 0
     code, out, _ = run(capsys, "downgrade", "--revision", "base")
