@@ -11,14 +11,17 @@ from typing import Any
 
 import pytest
 from conftest import downgrade, migrate
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from api.clock import Clock
 from api.demo_data import load_demo_data
-from api.persistence.models import EnrolmentRow
-from api.persistence.models.activities import ActivityRow
+from api.persistence.models import EnrolmentRow, TransitionRow
+from api.persistence.models.activities import ActivityRow, AttendanceRow, CohortSessionRow
+from api.persistence.models.assessments import AssessmentDueRow
 from api.persistence.models.tasks import TaskItemRow
 from api.persistence.repositories import task_items
+from api.persistence.repositories.enrolments import to_domain_transition
+from api.persistence.repositories.journey_schedules import sync_schedules
 from api.persistence.repositories.task_items import (
     ACTIVITY,
     ASSESSMENT,
@@ -28,6 +31,7 @@ from api.persistence.repositories.task_items import (
 )
 from api.persistence.repositories.task_marks import has_stale_tasks
 from api.persistence.uow import Database
+from domain.enrolment import replay
 
 TODAY = Clock().today()
 Item = tuple[int, str, date, int | None, str | None, bool | None, int | None]
@@ -151,6 +155,52 @@ def test_two_writers_on_one_enrolment_leave_one_current_item(
     assert not errors, errors
     latest = [item for item in stored(demo) if item[0] == eid and item[1] == ACTIVITY]
     assert [item[2] for item in latest] == [TODAY]
+    assert stored(demo) == rebuilt(demo)
+
+
+def test_moving_a_held_session_moves_its_attendees_latest_activity(demo: Database) -> None:
+    # No endpoint moves a session today; the listener still covers it, since attendance dates
+    # are the session's.
+    with demo.unit_of_work(write=True) as uow:
+        mark = uow.session.execute(
+            select(AttendanceRow).where(AttendanceRow.attended.is_(True)).limit(1)
+        ).scalar_one()
+        held = uow.session.get(CohortSessionRow, mark.session_id)
+        assert held is not None
+        eid = mark.enrolment_id
+        # Later than anything the demo recorded, so it must become the latest activity.
+        held.held_on = TODAY + timedelta(days=1)
+        uow.commit()
+    latest = [item[2] for item in stored(demo) if item[0] == eid and item[1] == ACTIVITY]
+    assert latest == [TODAY + timedelta(days=1)]
+    assert stored(demo) == rebuilt(demo)
+
+
+def test_an_occasion_dropped_by_a_core_delete_leaves_the_list(demo: Database) -> None:
+    # sync_due_assessments deletes occasions no longer due with a Core DELETE, which no flush
+    # reports; its own note must reach the refresh.
+    with demo.unit_of_work(write=True) as uow:
+        row = uow.session.execute(
+            select(EnrolmentRow).where(EnrolmentRow.state == "active").limit(1)
+        ).scalar_one()
+        uow.session.execute(
+            insert(AssessmentDueRow).values(enrolment_id=row.id, occasion="exit", due_on=TODAY)
+        )
+        uow.commit()
+    rebuilt(demo)
+    assert (row.id, ASSESSMENT, "exit") in {(i[0], i[1], i[4]) for i in stored(demo)}
+    with demo.unit_of_work(write=True) as uow:
+        again = uow.session.get(EnrolmentRow, row.id)
+        assert again is not None
+        history = uow.session.execute(
+            select(TransitionRow)
+            .where(TransitionRow.enrolment_id == row.id)
+            .order_by(TransitionRow.seq)
+        ).scalars()
+        enrolment = replay(again.programme_code, tuple(to_domain_transition(t) for t in history))
+        sync_schedules(uow.session, again, enrolment)
+        uow.commit()
+    assert (row.id, ASSESSMENT, "exit") not in {(i[0], i[1], i[4]) for i in stored(demo)}
     assert stored(demo) == rebuilt(demo)
 
 
