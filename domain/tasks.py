@@ -32,6 +32,12 @@ def week_of(today: date) -> Week:
     return Week(monday, monday + timedelta(days=6))
 
 
+def quiet_since_by(today: date) -> date:
+    """The latest sign-of-life date that still counts as quiet on `today` (what
+    `days_without_activity` decides, as a bound a query can filter on)."""
+    return today - timedelta(days=QUIET_AFTER_DAYS)
+
+
 def days_without_activity(
     state: EnrolmentState,
     *,
@@ -48,5 +54,4 @@ def days_without_activity(
     if state not in STATES_EXPECTING_ACTIVITY:
         return None
     since = last_activity_on or started_on or referred_on
-    days = (today - since).days
-    return days if days >= QUIET_AFTER_DAYS else None
+    return (today - since).days if since <= quiet_since_by(today) else None

@@ -35,6 +35,8 @@ from api.persistence.models import (
     OrganisationRow,
     UserRow,
 )
+from api.persistence.models.tasks import TaskItemRow
+from api.persistence.repositories.task_items import rebuild
 from api.persistence.uow import Database
 from api.security.passwords import hash_password
 from api.security.permissions import Role
@@ -373,3 +375,36 @@ def audit_entries(api: Api, action: str) -> list[tuple[AuditEntryRow, list[int]]
             )
             for row in rows
         ]
+
+
+TaskItem = tuple[int, str, date, int | None, str | None, bool | None, int | None]
+
+
+def stored_task_items(database: Database) -> list[TaskItem]:
+    """The task list's read model as stored (every column but the id), in a fixed order."""
+    t = TaskItemRow
+    with database.read_connection() as connection:
+        rows = connection.execute(
+            select(
+                t.enrolment_id,
+                t.kind,
+                t.dated_on,
+                t.source_id,
+                t.label,
+                t.contact_permitted,
+                t.mentor_id,
+            )
+        ).all()
+    items: list[TaskItem] = [
+        (r[0], r[1], r[2], r[3], r[4], None if r[5] is None else bool(r[5]), r[6]) for r in rows
+    ]
+    # (is None, value) never compares None with a value.
+    return sorted(items, key=lambda item: tuple((v is None, v) for v in item))
+
+
+def rebuild_task_items(database: Database) -> list[TaskItem]:
+    """Recompute the read model from its sources, and return it as stored."""
+    with database.unit_of_work(write=True) as uow:
+        rebuild(uow.session.connection())
+        uow.commit()
+    return stored_task_items(database)

@@ -27,7 +27,7 @@ from domain.enrolment import EnrolmentState
 from domain.errors import InvalidInput
 from domain.follow_ups import DUE_WINDOW_DAYS, follow_up_status
 from domain.self_assessment import assessment_status
-from domain.tasks import QUIET_AFTER_DAYS, Week, days_without_activity, week_of
+from domain.tasks import Week, days_without_activity, quiet_since_by, week_of
 
 
 @dataclass(frozen=True)
@@ -84,7 +84,7 @@ def my_tasks(
     week = week_of(today)
     window = TaskWindow(
         follow_ups_due_by=today + timedelta(days=DUE_WINDOW_DAYS),
-        quiet_since_by=today - timedelta(days=QUIET_AFTER_DAYS),
+        quiet_since_by=quiet_since_by(today),
         week_first=week.first_day,
         week_last=week.last_day,
     )
@@ -129,15 +129,22 @@ def my_tasks(
     return tasks, AuditEvent("tasks.read", sorted(people)) if people else None
 
 
+def _person(row: Row[Any]) -> dict[str, Any]:
+    """Who a line is about: the fields every kind of line shares (presenters.PersonLine)."""
+    return {
+        "enrolment_id": row.enrolment_id,
+        "participant_id": row.participant_id,
+        "first_name": row.first_name,
+        "last_name": row.last_name,
+        "personnummer": row.personnummer,
+        "programme_code": row.programme_code,
+    }
+
+
 def _assessment(row: Row[Any], today: date) -> DueAssessmentLine:
     return DueAssessmentLine(
-        enrolment_id=row.enrolment_id,
-        participant_id=row.participant_id,
-        first_name=row.first_name,
-        last_name=row.last_name,
-        personnummer=row.personnummer,
+        **_person(row),
         mentor_id=row.mentor_id,
-        programme_code=row.programme_code,
         occasion=row.label,
         due_on=row.dated_on,
         status=assessment_status(row.dated_on, False, today),
@@ -147,13 +154,8 @@ def _assessment(row: Row[Any], today: date) -> DueAssessmentLine:
 def _follow_up(row: Row[Any], today: date) -> DueFollowUpLine:
     return DueFollowUpLine(
         id=row.source_id,
-        enrolment_id=row.enrolment_id,
-        participant_id=row.participant_id,
-        first_name=row.first_name,
-        last_name=row.last_name,
-        personnummer=row.personnummer,
+        **_person(row),
         mentor_id=row.mentor_id,
-        programme_code=row.programme_code,
         kind=row.label,
         due_on=row.dated_on,
         status=follow_up_status(
@@ -173,12 +175,7 @@ def _quiet(row: Row[Any], today: date) -> QuietLine | None:
     if days is None:
         return None
     return QuietLine(
-        enrolment_id=row.enrolment_id,
-        participant_id=row.participant_id,
-        first_name=row.first_name,
-        last_name=row.last_name,
-        personnummer=row.personnummer,
-        programme_code=row.programme_code,
+        **_person(row),
         state=row.state,
         step=row.step,
         last_activity_on=row.dated_on,

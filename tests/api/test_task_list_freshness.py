@@ -10,11 +10,10 @@ answer with the one before, so an unrelated change shows up too."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
-from conftest import Api, Caller
-from sqlalchemy import select
+from conftest import Api, Caller, rebuild_task_items, stored_task_items
 from test_assessments_api import answers, submit
 from test_cohorts_api import attendance_url, course, put
 from test_consents_api import consent
@@ -24,8 +23,6 @@ from test_follow_ups_api import enrolment as follow_up_enrolment
 from test_tasks_api import by_enrolment, level4_enrolment
 
 from api.clock import Clock
-from api.persistence.models.tasks import TaskItemRow
-from api.persistence.repositories.task_items import rebuild
 from domain.enrolment import add_months
 
 TODAY = Clock().today()
@@ -95,31 +92,11 @@ def history_seq(caller: Caller, enrolment_id: int, kind: str, nth: int = -1) -> 
     return int([h for h in history if h["kind"] == kind][nth]["seq"])
 
 
-StoredItem = tuple[int, str, date, int | None, str | None, bool | None]
-
-
-def stored_items(api: Api) -> list[StoredItem]:
-    t = TaskItemRow
-    with api.database.read_connection() as connection:
-        rows = connection.execute(
-            select(t.enrolment_id, t.kind, t.dated_on, t.source_id, t.label, t.contact_permitted)
-        ).all()
-    items: list[StoredItem] = [
-        (r[0], r[1], r[2], r[3], r[4], None if r[5] is None else bool(r[5])) for r in rows
-    ]
-    # Sorted here: the rows come in no set order, and (is None, value) never compares None
-    # with a value.
-    return sorted(items, key=lambda item: tuple((v is None, v) for v in item))
-
-
 def assert_stored_items_equal_a_rebuild(api: Api) -> None:
     # The request after the write shows what was stored; this shows nothing else is stored
     # either (say, a row for an item the write took off the list but a read filters out).
-    kept = stored_items(api)
-    with api.database.unit_of_work(write=True) as uow:
-        rebuild(uow.session.connection())
-        uow.commit()
-    assert stored_items(api) == kept
+    kept = stored_task_items(api.database)
+    assert rebuild_task_items(api.database) == kept
 
 
 # ---- 1. activities -------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
-from conftest import downgrade, migrate
+from conftest import downgrade, migrate, rebuild_task_items, stored_task_items
 from sqlalchemy import insert, select
 
 from api.clock import Clock
@@ -18,7 +18,6 @@ from api.demo_data import load_demo_data
 from api.persistence.models import EnrolmentRow, TransitionRow
 from api.persistence.models.activities import ActivityRow, AttendanceRow, CohortSessionRow
 from api.persistence.models.assessments import AssessmentDueRow
-from api.persistence.models.tasks import TaskItemRow
 from api.persistence.repositories import task_items
 from api.persistence.repositories.enrolments import to_domain_transition
 from api.persistence.repositories.journey_schedules import sync_schedules
@@ -34,33 +33,6 @@ from api.persistence.uow import Database
 from domain.enrolment import replay
 
 TODAY = Clock().today()
-Item = tuple[int, str, date, int | None, str | None, bool | None, int | None]
-
-
-def stored(database: Database) -> list[Item]:
-    t = TaskItemRow
-    with database.read_connection() as connection:
-        rows = connection.execute(
-            select(
-                t.enrolment_id,
-                t.kind,
-                t.dated_on,
-                t.source_id,
-                t.label,
-                t.contact_permitted,
-                t.mentor_id,
-            )
-        ).all()
-    return sorted(
-        (r[0], r[1], r[2], r[3], r[4], None if r[5] is None else bool(r[5]), r[6]) for r in rows
-    )
-
-
-def rebuilt(database: Database) -> list[Item]:
-    with database.unit_of_work(write=True) as uow:
-        rebuild(uow.session.connection())
-        uow.commit()
-    return stored(database)
 
 
 @pytest.fixture
@@ -72,22 +44,22 @@ def demo(database: Database) -> Database:
 def test_what_the_writes_left_equals_a_recomputation(demo: Database) -> None:
     # The demo loader writes through the repositories, as the API does: every item it left
     # must be what the rules give for the sources now, and nothing more.
-    kept = stored(demo)
+    kept = stored_task_items(demo)
     assert {kind for _, kind, *_ in kept} == {ASSESSMENT, FOLLOW_UP, ACTIVITY, MEMBER}
     assert any(item[5] is False for item in kept if item[1] == FOLLOW_UP)
-    assert kept == rebuilt(demo)
+    assert kept == rebuild_task_items(demo)
 
 
 def test_the_data_migration_fills_it_as_the_application_does(demo: Database) -> None:
-    expected = stored(demo)
+    expected = stored_task_items(demo)
     downgrade(demo.engine, "20261124_0008")  # the data migration's downgrade empties it
-    assert stored(demo) == []
+    assert stored_task_items(demo) == []
     migrate(demo.engine)
-    assert stored(demo) == expected
+    assert stored_task_items(demo) == expected
 
 
 def test_a_rollback_forgets_what_the_flushes_noted(demo: Database) -> None:
-    before = stored(demo)
+    before = stored_task_items(demo)
     with demo.session_factory() as session:
         enrolment = session.execute(select(EnrolmentRow).limit(1)).scalar_one()
         session.add(_activity(enrolment, TODAY))
@@ -95,7 +67,7 @@ def test_a_rollback_forgets_what_the_flushes_noted(demo: Database) -> None:
         assert has_stale_tasks(session)
         session.rollback()
         assert not has_stale_tasks(session)
-    assert stored(demo) == before
+    assert stored_task_items(demo) == before
 
 
 def test_a_new_activity_moves_the_latest_date_at_commit(demo: Database) -> None:
@@ -104,7 +76,7 @@ def test_a_new_activity_moves_the_latest_date_at_commit(demo: Database) -> None:
         eid = enrolment.id
         uow.session.add(_activity(enrolment, TODAY))
         uow.commit()
-    latest = [item for item in stored(demo) if item[0] == eid and item[1] == ACTIVITY]
+    latest = [item for item in stored_task_items(demo) if item[0] == eid and item[1] == ACTIVITY]
     assert [item[2] for item in latest] == [TODAY]
 
 
@@ -153,9 +125,9 @@ def test_two_writers_on_one_enrolment_leave_one_current_item(
     first.join(timeout=30)
     second.join(timeout=30)
     assert not errors, errors
-    latest = [item for item in stored(demo) if item[0] == eid and item[1] == ACTIVITY]
+    latest = [item for item in stored_task_items(demo) if item[0] == eid and item[1] == ACTIVITY]
     assert [item[2] for item in latest] == [TODAY]
-    assert stored(demo) == rebuilt(demo)
+    assert stored_task_items(demo) == rebuild_task_items(demo)
 
 
 def test_moving_a_held_session_moves_its_attendees_latest_activity(demo: Database) -> None:
@@ -171,9 +143,9 @@ def test_moving_a_held_session_moves_its_attendees_latest_activity(demo: Databas
         # Later than anything the demo recorded, so it must become the latest activity.
         held.held_on = TODAY + timedelta(days=1)
         uow.commit()
-    latest = [item[2] for item in stored(demo) if item[0] == eid and item[1] == ACTIVITY]
+    latest = [item[2] for item in stored_task_items(demo) if item[0] == eid and item[1] == ACTIVITY]
     assert latest == [TODAY + timedelta(days=1)]
-    assert stored(demo) == rebuilt(demo)
+    assert stored_task_items(demo) == rebuild_task_items(demo)
 
 
 def test_an_occasion_dropped_by_a_core_delete_leaves_the_list(demo: Database) -> None:
@@ -187,8 +159,8 @@ def test_an_occasion_dropped_by_a_core_delete_leaves_the_list(demo: Database) ->
             insert(AssessmentDueRow).values(enrolment_id=row.id, occasion="exit", due_on=TODAY)
         )
         uow.commit()
-    rebuilt(demo)
-    assert (row.id, ASSESSMENT, "exit") in {(i[0], i[1], i[4]) for i in stored(demo)}
+    rebuild_task_items(demo)
+    assert (row.id, ASSESSMENT, "exit") in {(i[0], i[1], i[4]) for i in stored_task_items(demo)}
     with demo.unit_of_work(write=True) as uow:
         again = uow.session.get(EnrolmentRow, row.id)
         assert again is not None
@@ -200,8 +172,8 @@ def test_an_occasion_dropped_by_a_core_delete_leaves_the_list(demo: Database) ->
         enrolment = replay(again.programme_code, tuple(to_domain_transition(t) for t in history))
         sync_schedules(uow.session, again, enrolment)
         uow.commit()
-    assert (row.id, ASSESSMENT, "exit") not in {(i[0], i[1], i[4]) for i in stored(demo)}
-    assert stored(demo) == rebuilt(demo)
+    assert (row.id, ASSESSMENT, "exit") not in {(i[0], i[1], i[4]) for i in stored_task_items(demo)}
+    assert stored_task_items(demo) == rebuild_task_items(demo)
 
 
 def test_rebuild_reports_its_progress(demo: Database) -> None:
@@ -210,7 +182,7 @@ def test_rebuild_reports_its_progress(demo: Database) -> None:
         enrolments = len(uow.session.execute(select(EnrolmentRow.id)).all())
         written = rebuild(uow.session.connection(), lambda done, total: told.append((done, total)))
         uow.commit()
-    assert written == len(stored(demo)) > 0
+    assert written == len(stored_task_items(demo)) > 0
     assert told[-1] == (enrolments, enrolments)
     assert [done for done, _ in told] == sorted(done for done, _ in told)
 

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from domain.enrolment import EnrolmentState
-from domain.tasks import QUIET_AFTER_DAYS, days_without_activity, week_of
+from domain.tasks import QUIET_AFTER_DAYS, days_without_activity, quiet_since_by, week_of
 
 TODAY = date(2026, 11, 23)  # a Monday
 S = EnrolmentState
@@ -87,3 +87,20 @@ def test_a_newer_activity_never_makes_someone_quieter(older: int, newer_offset: 
     with_newer = days_without_activity(S.ACTIVE, last_activity_on=newer_day, **kw)
     assert (with_newer or 0) <= (with_older or 0)
     assert (with_newer is None) == (older < QUIET_AFTER_DAYS)
+
+
+@given(
+    st.dates(min_value=date(2000, 1, 1), max_value=date(2100, 1, 1)),
+    st.integers(min_value=-10, max_value=400),
+)
+def test_the_quiet_bound_is_where_days_without_activity_starts_counting(
+    today: date, days_ago: int
+) -> None:
+    # The task list's query filters on quiet_since_by; it must let through exactly the rows
+    # days_without_activity counts.
+    since = today - timedelta(days=days_ago)
+    days = days_without_activity(
+        S.ACTIVE, last_activity_on=since, started_on=None, referred_on=since, today=today
+    )
+    assert (days is not None) == (since <= quiet_since_by(today))
+    assert quiet_since_by(TODAY) == ago(QUIET_AFTER_DAYS)

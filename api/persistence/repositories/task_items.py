@@ -293,7 +293,7 @@ def _member_items(
 
 
 def rebuild(connection: Connection, progress: Callable[[int, int], None] | None = None) -> int:
-    """Recompute every enrolment's items (after a restore or a bulk load past the ORM);
+    """Recompute every enrolment's items (after rows were written past the application);
     `progress(done, total)` is told after each chunk. Returns the number of items."""
     ids = list(connection.execute(select(EnrolmentRow.id).order_by(EnrolmentRow.id)).scalars())
     written = 0
